@@ -1,0 +1,543 @@
+#include "vaesweep/dataset.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <float.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <zlib.h>
+
+#include "vaesweep/error.h"
+#include "vaesweep/rng.h"
+
+/* A growable array of doubles: the parsed values, row after row. */
+typedef struct {
+    double *v;
+    size_t len, cap;
+} dbuf_t;
+
+static int dbuf_push(dbuf_t *b, double x)
+{
+    if (b->len == b->cap) {
+        size_t cap = b->cap ? 2 * b->cap : 4096;
+        double *v = realloc(b->v, cap * sizeof *v);
+
+        if (!v)
+            return error_set("out of memory reading a CSV file (%zu values)",
+                             cap);
+        b->v = v;
+        b->cap = cap;
+    }
+    b->v[b->len++] = x;
+    return 0;
+}
+
+/*
+ * Read one whole line of any length into *buf (growing it), without the
+ * line end.  Returns 1 for a line, 0 at end of file, -1 on a read error.
+ */
+static int read_line(gzFile f, char **buf, size_t *cap, const char *path)
+{
+    size_t len = 0;
+
+    for (;;) {
+        if (*cap - len < 2) {
+            size_t ncap = *cap ? 2 * *cap : 1024;
+            char *nb = realloc(*buf, ncap);
+
+            if (!nb)
+                return error_set("out of memory reading %s", path);
+            *buf = nb;
+            *cap = ncap;
+        }
+        if (!gzgets(f, *buf + len, (int)(*cap - len))) {
+            int zerr;
+            const char *msg = gzerror(f, &zerr);
+
+            if (zerr != Z_OK && zerr != Z_BUF_ERROR)
+                return error_set("cannot read %s: %s", path, msg);
+            if (len == 0)
+                return 0;
+            break;
+        }
+        len += strlen(*buf + len);
+        if (len > 0 && (*buf)[len - 1] == '\n')
+            break;
+    }
+    while (len > 0 && ((*buf)[len - 1] == '\n' || (*buf)[len - 1] == '\r'))
+        len--;
+    (*buf)[len] = '\0';
+    return 1;
+}
+
+static int is_blank(const char *s)
+{
+    while (*s && isspace((unsigned char)*s))
+        s++;
+    return *s == '\0';
+}
+
+/*
+ * Parse the comma-separated field starting at s as a double.  On return
+ * *end points at the comma or the terminating NUL after the field.
+ * Returns 1 when the whole field (blanks aside) is a number, else 0.
+ */
+static int parse_field(const char *s, double *out, const char **end)
+{
+    const char *p = s, *stop;
+    char *num_end;
+
+    while (*p == ' ' || *p == '\t')
+        p++;
+    *out = strtod(p, &num_end);
+    stop = num_end;
+    while (*stop == ' ' || *stop == '\t')
+        stop++;
+    *end = strchr(s, ',');
+    if (!*end)
+        *end = s + strlen(s);
+    return num_end != p && stop == *end;
+}
+
+static int count_fields(const char *s)
+{
+    int n = 1;
+
+    for (; *s; s++)
+        n += *s == ',';
+    return n;
+}
+
+/* Copy the field at s (up to 40 characters) for an error message. */
+static void field_text(const char *s, char *out, size_t cap)
+{
+    size_t i = 0;
+
+    while (*s == ' ' || *s == '\t')
+        s++;
+    while (s[i] && s[i] != ',' && i + 1 < cap && i < 40) {
+        out[i] = s[i];
+        i++;
+    }
+    out[i] = '\0';
+}
+
+/* Is every field of the line non-numeric?  Then it is a header. */
+static int line_is_header(const char *s)
+{
+    const char *end;
+    double v;
+
+    for (;;) {
+        if (parse_field(s, &v, &end))
+            return 0;
+        if (!*end)
+            return 1;
+        s = end + 1;
+    }
+}
+
+/* Parse one data line of ncols fields onto b. */
+static int parse_row(const char *s, const char *path, size_t line, int ncols,
+                     size_t first_line, dbuf_t *b)
+{
+    int nf = count_fields(s), col;
+    const char *end;
+    double v;
+    char text[48];
+
+    if (nf != ncols)
+        return error_set("%s: line %zu has %d fields, expected %d like line "
+                         "%zu",
+                         path, line, nf, ncols, first_line);
+    for (col = 1; col <= ncols; col++) {
+        if (!parse_field(s, &v, &end)) {
+            field_text(s, text, sizeof text);
+            return error_set("%s: line %zu, column %d: expected a number, "
+                             "got \"%s\"",
+                             path, line, col, text);
+        }
+        if (!isfinite(v)) {
+            field_text(s, text, sizeof text);
+            return error_set("%s: line %zu, column %d: expected a finite "
+                             "number, got \"%s\"; remove or impute missing "
+                             "values first",
+                             path, line, col, text);
+        }
+        if (col == ncols && (v != floor(v) || v < INT_MIN || v > INT_MAX)) {
+            field_text(s, text, sizeof text);
+            return error_set("%s: line %zu, column %d: the label (last "
+                             "column) must be an integer, got \"%s\"",
+                             path, line, col, text);
+        }
+        if (dbuf_push(b, v))
+            return -1;
+        s = end + 1;
+    }
+    return 0;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+
+    return (x > y) - (x < y);
+}
+
+/* Number the labels 0..C-1 in ascending order of their values. */
+static int map_labels(dataset_t *ds, const int *raw, const char *path)
+{
+    int *sorted = error_calloc(ds->n, sizeof *sorted, "labels");
+    size_t i;
+    int c = 0;
+
+    if (!sorted)
+        return -1;
+    memcpy(sorted, raw, ds->n * sizeof *sorted);
+    qsort(sorted, ds->n, sizeof *sorted, cmp_int);
+    for (i = 0; i < ds->n; i++)
+        if (i == 0 || sorted[i] != sorted[i - 1])
+            sorted[c++] = sorted[i];
+    if (c < 2) {
+        free(sorted);
+        return error_set("%s: all %zu rows have label %d; a classification "
+                         "needs at least 2 classes in the last column",
+                         path, ds->n, raw[0]);
+    }
+    ds->n_classes = c;
+    ds->label_values =
+        error_calloc((size_t)c, sizeof *ds->label_values, "label values");
+    if (!ds->label_values) {
+        free(sorted);
+        return -1;
+    }
+    memcpy(ds->label_values, sorted, (size_t)c * sizeof *sorted);
+    for (i = 0; i < ds->n; i++) {
+        const int *hit =
+            bsearch(&raw[i], sorted, (size_t)c, sizeof *sorted, cmp_int);
+        ds->y[i] = (int)(hit - sorted);
+    }
+    free(sorted);
+    return 0;
+}
+
+/* Split the parsed values into features and labels. */
+static dataset_t *build_dataset(const dbuf_t *b, int ncols, const char *path)
+{
+    dataset_t *ds = error_calloc(1, sizeof *ds, "dataset");
+    int *raw = NULL;
+    size_t i;
+
+    if (!ds)
+        return NULL;
+    ds->n = b->len / (size_t)ncols;
+    ds->d = ncols - 1;
+    ds->x = error_calloc(ds->n * (size_t)ds->d, sizeof *ds->x, "features");
+    ds->y = error_calloc(ds->n, sizeof *ds->y, "labels");
+    raw = error_calloc(ds->n, sizeof *raw, "labels");
+    if (!ds->x || !ds->y || !raw)
+        goto fail;
+    for (i = 0; i < ds->n; i++) {
+        const double *row = b->v + i * (size_t)ncols;
+
+        memcpy(ds->x + i * (size_t)ds->d, row, (size_t)ds->d * sizeof *row);
+        raw[i] = (int)row[ds->d];
+    }
+    if (map_labels(ds, raw, path))
+        goto fail;
+    free(raw);
+    return ds;
+
+fail:
+    free(raw);
+    dataset_free(ds);
+    return NULL;
+}
+
+dataset_t *dataset_load_csv(const char *path)
+{
+    gzFile f;
+    char *line = NULL;
+    size_t cap = 0, lineno = 0, first_line = 0;
+    int ncols = 0, got, header = 0;
+    dbuf_t b = {NULL, 0, 0};
+    dataset_t *ds = NULL;
+
+    errno = 0;
+    f = gzopen(path, "rb");
+    if (!f) {
+        error_set("cannot open %s: %s; check the dataset path in the "
+                  "config",
+                  path, errno ? strerror(errno) : "out of memory");
+        return NULL;
+    }
+    while ((got = read_line(f, &line, &cap, path)) == 1) {
+        lineno++;
+        if (is_blank(line))
+            continue;
+        if (ncols == 0) {
+            ncols = count_fields(line);
+            first_line = lineno;
+            if (ncols < 2) {
+                error_set("%s: line %zu has 1 field, expected at least 2 "
+                          "(features..., label)",
+                          path, lineno);
+                goto done;
+            }
+            if (line_is_header(line)) {
+                header = 1;
+                continue;
+            }
+        }
+        if (parse_row(line, path, lineno, ncols, first_line, &b))
+            goto done;
+    }
+    if (got < 0)
+        goto done;
+    if (b.len == 0) {
+        if (header)
+            error_set("%s: has a header (line %zu) but no data rows", path,
+                      first_line);
+        else
+            error_set("%s: the file is empty; expected rows of "
+                      "features..., label",
+                      path);
+        goto done;
+    }
+    ds = build_dataset(&b, ncols, path);
+
+done:
+    gzclose(f);
+    free(line);
+    free(b.v);
+    return ds;
+}
+
+void dataset_free(dataset_t *ds)
+{
+    if (!ds)
+        return;
+    free(ds->x);
+    free(ds->y);
+    free(ds->label_values);
+    free(ds);
+}
+
+static int check_labels(const int *y, size_t n, int n_classes, size_t *counts)
+{
+    size_t i;
+
+    if (n_classes < 1)
+        return error_set("expected at least 1 class, got %d", n_classes);
+    memset(counts, 0, (size_t)n_classes * sizeof *counts);
+    for (i = 0; i < n; i++) {
+        if (y[i] < 0 || y[i] >= n_classes)
+            return error_set("sample %zu has label %d, expected 0..%d", i, y[i],
+                             n_classes - 1);
+        counts[y[i]]++;
+    }
+    return 0;
+}
+
+/*
+ * Indices grouped by class, classes ascending, each group in ascending
+ * order of sample index, then each group shuffled with the stream.  The
+ * group of class c is order[start[c] .. start[c] + counts[c]).
+ */
+static void shuffle_by_class(const int *y, size_t n, int n_classes,
+                             const size_t *counts, uint64_t seed,
+                             uint64_t stream, size_t *start, size_t *fill,
+                             size_t *order)
+{
+    rng_t r;
+    size_t i;
+    int c;
+
+    start[0] = 0;
+    for (c = 1; c < n_classes; c++)
+        start[c] = start[c - 1] + counts[c - 1];
+    memcpy(fill, start, (size_t)n_classes * sizeof *fill);
+    for (i = 0; i < n; i++)
+        order[fill[y[i]]++] = i;
+    rng_init(&r, seed, stream, RNG_SPLIT);
+    for (c = 0; c < n_classes; c++)
+        rng_shuffle(&r, order + start[c], counts[c]);
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+    return (x > y) - (x < y);
+}
+
+int dataset_split_stratified(const int *y, size_t n, int n_classes,
+                             double test_size, uint64_t seed, uint64_t stream,
+                             size_t *train_idx, size_t *n_train,
+                             size_t *val_idx, size_t *n_val)
+{
+    size_t *counts = NULL, *start = NULL, *fill = NULL, *order = NULL;
+    size_t ntr = 0, nva = 0, i;
+    int c, rc = -1;
+
+    if (!(test_size > 0.0 && test_size < 1.0))
+        return error_set("validation fraction must be between 0 and 1 "
+                         "(exclusive), got %g",
+                         test_size);
+    if (n == 0)
+        return error_set("cannot split an empty dataset");
+    counts = error_calloc((size_t)(n_classes > 0 ? n_classes : 1),
+                          sizeof *counts, "split class counts");
+    start = error_calloc((size_t)(n_classes > 0 ? n_classes : 1), sizeof *start,
+                         "split class starts");
+    fill = error_calloc((size_t)(n_classes > 0 ? n_classes : 1), sizeof *fill,
+                        "split class fill");
+    order = error_calloc(n, sizeof *order, "split order");
+    if (!counts || !start || !fill || !order)
+        goto done;
+    if (check_labels(y, n, n_classes, counts))
+        goto done;
+    for (c = 0; c < n_classes; c++) {
+        size_t nv = (size_t)round(test_size * (double)counts[c]);
+
+        if (counts[c] > 0 && (nv == 0 || nv == counts[c])) {
+            error_set("class %d has %zu samples: a validation fraction of "
+                      "%g leaves it %zu in validation and %zu in training; "
+                      "each class needs samples in both parts (add data, "
+                      "drop the class or change the fraction)",
+                      c, counts[c], test_size, nv, counts[c] - nv);
+            goto done;
+        }
+    }
+    shuffle_by_class(y, n, n_classes, counts, seed, stream, start, fill, order);
+    for (c = 0; c < n_classes; c++) {
+        size_t nv = (size_t)round(test_size * (double)counts[c]);
+
+        for (i = 0; i < counts[c]; i++) {
+            if (i < nv)
+                val_idx[nva++] = order[start[c] + i];
+            else
+                train_idx[ntr++] = order[start[c] + i];
+        }
+    }
+    qsort(train_idx, ntr, sizeof *train_idx, cmp_size);
+    qsort(val_idx, nva, sizeof *val_idx, cmp_size);
+    *n_train = ntr;
+    *n_val = nva;
+    rc = 0;
+
+done:
+    free(counts);
+    free(start);
+    free(fill);
+    free(order);
+    return rc;
+}
+
+int dataset_kfold_stratified(const int *y, size_t n, int n_classes, int k,
+                             uint64_t seed, uint64_t stream, int *fold)
+{
+    size_t *counts = NULL, *start = NULL, *fill = NULL, *order = NULL;
+    size_t i, deal = 0;
+    int c, rc = -1;
+
+    if (k < 2)
+        return error_set("cross-validation needs at least 2 folds, got %d", k);
+    if (n == 0)
+        return error_set("cannot make folds of an empty dataset");
+    counts = error_calloc((size_t)(n_classes > 0 ? n_classes : 1),
+                          sizeof *counts, "fold class counts");
+    start = error_calloc((size_t)(n_classes > 0 ? n_classes : 1), sizeof *start,
+                         "fold class starts");
+    fill = error_calloc((size_t)(n_classes > 0 ? n_classes : 1), sizeof *fill,
+                        "fold class fill");
+    order = error_calloc(n, sizeof *order, "fold order");
+    if (!counts || !start || !fill || !order)
+        goto done;
+    if (check_labels(y, n, n_classes, counts))
+        goto done;
+    for (c = 0; c < n_classes; c++) {
+        if (counts[c] > 0 && counts[c] < (size_t)k) {
+            error_set("class %d has %zu samples, fewer than the %d folds; "
+                      "lower the fold count to at most %zu",
+                      c, counts[c], k, counts[c]);
+            goto done;
+        }
+    }
+    shuffle_by_class(y, n, n_classes, counts, seed, stream, start, fill, order);
+    /* One deal over all classes in turn: per-class counts per fold differ
+     * by at most one, and so do the fold sizes. */
+    for (c = 0; c < n_classes; c++)
+        for (i = 0; i < counts[c]; i++)
+            fold[order[start[c] + i]] = (int)(deal++ % (size_t)k);
+    rc = 0;
+
+done:
+    free(counts);
+    free(start);
+    free(fill);
+    free(order);
+    return rc;
+}
+
+int dataset_standardize_fit(const double *x, size_t n, int d, double *mean,
+                            double *scale)
+{
+    size_t i;
+    int j;
+
+    if (n == 0 || d < 1)
+        return error_set("cannot standardise %zu rows of %d features; "
+                         "expected at least 1 row and 1 feature",
+                         n, d);
+    for (j = 0; j < d; j++) {
+        mean[j] = 0.0;
+        scale[j] = 0.0;
+    }
+    for (i = 0; i < n; i++)
+        for (j = 0; j < d; j++)
+            mean[j] += x[i * (size_t)d + j];
+    for (j = 0; j < d; j++)
+        mean[j] /= (double)n;
+    /* Two passes, as scikit-learn: the variance of the centred values. */
+    for (i = 0; i < n; i++)
+        for (j = 0; j < d; j++) {
+            double t = x[i * (size_t)d + j] - mean[j];
+            scale[j] += t * t;
+        }
+    for (j = 0; j < d; j++) {
+        double var = scale[j] / (double)n;
+        double bound = (double)n * DBL_EPSILON * var +
+                       pow((double)n * mean[j] * DBL_EPSILON, 2.0);
+
+        scale[j] = var <= bound ? 1.0 : sqrt(var);
+    }
+    return 0;
+}
+
+void dataset_standardize_apply(double *x, size_t n, int d, const double *mean,
+                               const double *scale)
+{
+    size_t i;
+    int j;
+
+    for (i = 0; i < n; i++)
+        for (j = 0; j < d; j++)
+            x[i * (size_t)d + j] = (x[i * (size_t)d + j] - mean[j]) / scale[j];
+}
+
+void dataset_gather(const double *x, const int *y, int d, const size_t *idx,
+                    size_t m, double *xout, int *yout)
+{
+    size_t i;
+
+    for (i = 0; i < m; i++) {
+        memcpy(xout + i * (size_t)d, x + idx[i] * (size_t)d,
+               (size_t)d * sizeof *x);
+        if (y && yout)
+            yout[i] = y[idx[i]];
+    }
+}
