@@ -1,0 +1,308 @@
+#include "vaesweep/nn.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <cblas.h>
+
+/* ---------------------------------------------------------------- */
+/* Linear */
+
+void nn_linear_forward(double *out, const double *in, const double *w,
+                       const double *b, int B, int n_in, int n_out)
+{
+    int r;
+
+    /* Start from the bias, then one GEMM adds in W^T on top (beta = 1),
+     * as torch.addmm does. */
+    for (r = 0; r < B; r++)
+        memcpy(out + (size_t)r * n_out, b, (size_t)n_out * sizeof *out);
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, n_out, n_in, 1.0,
+                in, n_in, w, n_in, 1.0, out, n_out);
+}
+
+void nn_linear_backward(double *din, double *dw, double *db, const double *dout,
+                        const double *in, const double *w, int B, int n_in,
+                        int n_out)
+{
+    int r, o;
+
+    /* din[B][n_in] += dout[B][n_out] W[n_out][n_in] */
+    if (din)
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, n_in, n_out,
+                    1.0, dout, n_out, w, n_in, 1.0, din, n_in);
+
+    /* dW[n_out][n_in] += dout^T[n_out][B] in[B][n_in] */
+    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n_out, n_in, B, 1.0,
+                dout, n_out, in, n_in, 1.0, dw, n_in);
+
+    for (r = 0; r < B; r++) {
+        const double *d = dout + (size_t)r * n_out;
+
+        for (o = 0; o < n_out; o++)
+            db[o] += d[o];
+    }
+}
+
+/* ---------------------------------------------------------------- */
+/* ReLU */
+
+void nn_relu_forward(double *out, const double *in, size_t n)
+{
+    size_t i;
+
+    /* NaN stays NaN (as torch.relu), so a bad input reaches the loss. */
+    for (i = 0; i < n; i++)
+        out[i] = in[i] < 0.0 ? 0.0 : in[i];
+}
+
+void nn_relu_backward(double *din, const double *dout, const double *out,
+                      size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (out[i] > 0.0)
+            din[i] += dout[i];
+}
+
+/* ---------------------------------------------------------------- */
+/* BatchNorm1d */
+
+void nn_batchnorm_forward_train(double *out, double *mean, double *rstd,
+                                double *running_mean, double *running_var,
+                                const double *in, const double *gamma,
+                                const double *beta, int B, int C,
+                                double momentum, double eps)
+{
+    int r, c;
+
+    for (c = 0; c < C; c++) {
+        double sum = 0.0, ss = 0.0, mu, var, k;
+
+        /* Two passes (mean, then squared deviations), as PyTorch's CPU
+         * batch_norm_cpu_collect_stats does. */
+        for (r = 0; r < B; r++)
+            sum += in[(size_t)r * C + c];
+        mu = sum / B;
+        for (r = 0; r < B; r++) {
+            double d = in[(size_t)r * C + c] - mu;
+
+            ss += d * d;
+        }
+        var = ss / B;
+        mean[c] = mu;
+        rstd[c] = 1.0 / sqrt(var + eps);
+
+        /* Running variance from the unbiased estimate (torch
+         * BatchNorm1d; the normalisation itself uses the biased one). */
+        running_mean[c] = momentum * mu + (1.0 - momentum) * running_mean[c];
+        running_var[c] =
+            momentum * (ss / (B - 1)) + (1.0 - momentum) * running_var[c];
+
+        k = rstd[c] * gamma[c];
+        for (r = 0; r < B; r++) {
+            size_t i = (size_t)r * C + c;
+
+            out[i] = (in[i] - mu) * k + beta[c];
+        }
+    }
+}
+
+void nn_batchnorm_forward_eval(double *out, const double *in,
+                               const double *gamma, const double *beta,
+                               const double *running_mean,
+                               const double *running_var, int B, int C,
+                               double eps)
+{
+    int r, c;
+
+    for (r = 0; r < B; r++) {
+        for (c = 0; c < C; c++) {
+            size_t i = (size_t)r * C + c;
+            double rs = 1.0 / sqrt(running_var[c] + eps);
+
+            out[i] = (in[i] - running_mean[c]) * rs * gamma[c] + beta[c];
+        }
+    }
+}
+
+void nn_batchnorm_backward(double *din, double *dgamma, double *dbeta,
+                           const double *dout, const double *in,
+                           const double *mean, const double *rstd,
+                           const double *gamma, int B, int C)
+{
+    int r, c;
+
+    for (c = 0; c < C; c++) {
+        double sd = 0.0, sdx = 0.0, k;
+
+        for (r = 0; r < B; r++) {
+            size_t i = (size_t)r * C + c;
+
+            sd += dout[i];
+            sdx += dout[i] * (in[i] - mean[c]) * rstd[c];
+        }
+        dbeta[c] += sd;
+        dgamma[c] += sdx;
+
+        /* d/dx of the normalised output through the batch mean and
+         * variance: gamma*rstd*(dout - mean(dout) - xhat*mean(dout*xhat)).
+         */
+        k = gamma[c] * rstd[c];
+        for (r = 0; r < B; r++) {
+            size_t i = (size_t)r * C + c;
+            double xhat = (in[i] - mean[c]) * rstd[c];
+
+            din[i] += k * (dout[i] - sd / B - xhat * (sdx / B));
+        }
+    }
+}
+
+/* ---------------------------------------------------------------- */
+/* Reparameterisation */
+
+void nn_reparam_forward(double *z, const double *mu, const double *logvar,
+                        const double *eps, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        z[i] = mu[i] + eps[i] * exp(0.5 * logvar[i]);
+}
+
+void nn_reparam_backward(double *dmu, double *dlogvar, const double *dz,
+                         const double *logvar, const double *eps, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        dmu[i] += dz[i];
+        dlogvar[i] += dz[i] * eps[i] * 0.5 * exp(0.5 * logvar[i]);
+    }
+}
+
+/* ---------------------------------------------------------------- */
+/* Losses */
+
+double nn_mse_forward(const double *pred, const double *target, size_t n)
+{
+    double s = 0.0;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        double d = pred[i] - target[i];
+
+        s += d * d;
+    }
+    return s / (double)n;
+}
+
+void nn_mse_backward(double *dpred, const double *pred, const double *target,
+                     size_t n, double scale)
+{
+    double k = 2.0 * scale / (double)n;
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        dpred[i] += k * (pred[i] - target[i]);
+}
+
+double nn_crossentropy_forward(double *probs, const double *logits,
+                               const int *y, int B, int C)
+{
+    double loss = 0.0;
+    int r, c;
+
+    for (r = 0; r < B; r++) {
+        const double *l = logits + (size_t)r * C;
+        double *p = probs + (size_t)r * C;
+        double mx = l[0], s = 0.0;
+
+        /* log-sum-exp shifted by the row maximum (log_softmax). */
+        for (c = 1; c < C; c++)
+            if (l[c] > mx)
+                mx = l[c];
+        for (c = 0; c < C; c++) {
+            p[c] = exp(l[c] - mx);
+            s += p[c];
+        }
+        for (c = 0; c < C; c++)
+            p[c] /= s;
+        loss += mx + log(s) - l[y[r]];
+    }
+    return loss / B;
+}
+
+void nn_crossentropy_backward(double *dlogits, const double *probs,
+                              const int *y, int B, int C, double scale)
+{
+    double k = scale / B;
+    int r, c;
+
+    for (r = 0; r < B; r++) {
+        double *d = dlogits + (size_t)r * C;
+        const double *p = probs + (size_t)r * C;
+
+        for (c = 0; c < C; c++)
+            d[c] += k * p[c];
+        d[y[r]] -= k;
+    }
+}
+
+double nn_kl_forward(const double *mu, const double *logvar, int B, int L)
+{
+    size_t i, n = (size_t)B * L;
+    double s = 0.0;
+
+    for (i = 0; i < n; i++)
+        s += -0.5 * (1.0 + logvar[i] - exp(logvar[i]) - mu[i] * mu[i]);
+    return s / B;
+}
+
+void nn_kl_backward(double *dmu, double *dlogvar, const double *mu,
+                    const double *logvar, int B, int L, double scale)
+{
+    size_t i, n = (size_t)B * L;
+    double k = scale / B;
+
+    for (i = 0; i < n; i++) {
+        dmu[i] += k * mu[i];
+        dlogvar[i] += k * 0.5 * (exp(logvar[i]) - 1.0);
+    }
+}
+
+/* ---------------------------------------------------------------- */
+/* NAdam */
+
+void nn_nadam_step(double *param, double *m, double *v, double *mu_product,
+                   const double *grad, size_t n, const nn_nadam_config *c,
+                   long step)
+{
+    double t = (double)step;
+    double mu = c->beta1 * (1.0 - 0.5 * pow(0.96, t * c->momentum_decay));
+    double mu_next =
+        c->beta1 * (1.0 - 0.5 * pow(0.96, (t + 1.0) * c->momentum_decay));
+    double bc2 = 1.0 - pow(c->beta2, t);
+    double kg, km;
+    size_t i;
+
+    /* PyTorch 2.x _single_tensor_nadam: the product includes mu_t only
+     * once (1.13's extra factor was a bug, see METHOD.md). */
+    *mu_product *= mu;
+    kg = -c->lr * (1.0 - mu) / (1.0 - *mu_product);
+    km = -c->lr * mu_next / (1.0 - *mu_product * mu_next);
+
+    for (i = 0; i < n; i++) {
+        double g = grad[i] + c->weight_decay * param[i];
+        double denom;
+
+        /* exp_avg.lerp_(grad, 1 - beta1): weight < 0.5, so PyTorch
+         * computes self + w * (end - self). */
+        m[i] += (1.0 - c->beta1) * (g - m[i]);
+        v[i] = v[i] * c->beta2 + (1.0 - c->beta2) * g * g;
+        denom = sqrt(v[i] / bc2) + c->eps;
+        param[i] += kg * (g / denom);
+        param[i] += km * (m[i] / denom);
+    }
+}
