@@ -265,7 +265,7 @@ static void test_bad_input_rejected(void **state)
 /* The tied reference case: fcluster(Z, k, "maxclust") - 1 from scipy
  * 1.10 for k = 1..9.  Single linkage's two top merges tie at 1.3, so
  * asking for 2 clusters gives 1.  k >= n gives singletons, as current
- * scipy does (1.10 cut at the lowest merge instead). */
+ * scipy does (1.10 never cut below its second merge height). */
 static void test_maxclust_matches_scipy(void **state)
 {
     static const int complete[9][10] = {

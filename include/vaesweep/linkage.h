@@ -113,9 +113,10 @@ int linkage_cut_distance(const double *Z, size_t n, double t, int *labels);
  * At most k flat clusters: labels[n] equal to scipy's
  * fcluster(Z, k, "maxclust") - 1, i.e. the cut at the smallest merge
  * height that leaves <= k clusters (fewer than k when tied merges
- * cannot be separated).  k >= n gives n singletons, as current scipy
- * does (1.10 still cut at the lowest merge).  k >= 1.  Returns the
- * number of clusters, or -1.
+ * cannot be separated), or no merge at all for k >= n.  This is current
+ * scipy's result; scipy 1.10 never cut below its second merge height, so
+ * it differs for k >= n - 1 (checked against both on 3000 random tied
+ * matrices).  k >= 1.  Returns the number of clusters, or -1.
  */
 int linkage_cut_maxclust(const double *Z, size_t n, size_t k, int *labels);
 
