@@ -217,13 +217,15 @@ double nn_crossentropy_forward(double *probs, const double *logits,
     for (r = 0; r < B; r++) {
         const double *l = logits + (size_t)r * C;
         double *p = probs + (size_t)r * C;
-        double mx = l[0], s = 0.0;
+        double mx = l[0], s;
 
         /* log-sum-exp shifted by the row maximum (log_softmax). */
         for (c = 1; c < C; c++)
             if (l[c] > mx)
                 mx = l[c];
-        for (c = 0; c < C; c++) {
+        p[0] = exp(l[0] - mx);
+        s = p[0];
+        for (c = 1; c < C; c++) {
             p[c] = exp(l[c] - mx);
             s += p[c];
         }
@@ -268,7 +270,7 @@ void nn_kl_backward(double *dmu, double *dlogvar, const double *mu,
 
     for (i = 0; i < n; i++) {
         dmu[i] += k * mu[i];
-        dlogvar[i] += k * 0.5 * (exp(logvar[i]) - 1.0);
+        dlogvar[i] += k * 0.5 * expm1(logvar[i]);
     }
 }
 
