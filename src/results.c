@@ -1,0 +1,638 @@
+#include "vaesweep/results.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <hdf5.h>
+
+#include "vaesweep/error.h"
+#include "vaesweep/version.h"
+
+struct results {
+    MPI_Comm comm;
+    int rank;
+    hid_t file;
+    hid_t dxpl; /* independent transfers: each rank writes at its pace */
+    results_shape shape;
+    char *path;
+    char *partial;
+};
+
+/* The innermost HDF5 error message, the one that names the cause. */
+static herr_t h5_walk(unsigned n, const H5E_error2_t *e, void *data)
+{
+    char *out = data;
+
+    (void)n;
+    if (e->desc && e->desc[0])
+        snprintf(out, 256, "%s", e->desc);
+    return 0;
+}
+
+/* Record a failed HDF5 call with its source line and HDF5's reason.
+ * File locking failures on shared filesystems get the known remedy. */
+static int h5_fail(const char *file, int line, const char *what)
+{
+    char cause[256] = "no detail from HDF5";
+
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, h5_walk, cause);
+    H5Eclear2(H5E_DEFAULT);
+    if (strstr(cause, "lock"))
+        return error_set("%s:%d: HDF5 %s failed: %s; on a filesystem "
+                         "without file locking (NFS, Lustre) run with "
+                         "HDF5_USE_FILE_LOCKING=FALSE",
+                         file, line, what, cause);
+    return error_set("%s:%d: HDF5 %s failed: %s", file, line, what, cause);
+}
+
+#define H5_TRY(call, what)                                                     \
+    do {                                                                       \
+        if ((call) < 0) {                                                      \
+            h5_fail(__FILE__, __LINE__, what);                                 \
+            goto done;                                                         \
+        }                                                                      \
+    } while (0)
+
+/* Every rank learns whether any rank failed; the first failing rank's
+ * message is sent to all, so every rank reports the same cause. */
+static int results_agree(MPI_Comm comm, int rank, int status)
+{
+    int bad = status < 0 ? rank : INT32_MAX;
+    int first;
+    char text[ERROR_TEXT_MAX];
+
+    if (MPI_Allreduce(&bad, &first, 1, MPI_INT, MPI_MIN, comm) !=
+        MPI_SUCCESS)
+        return error_set("MPI_Allreduce failed while agreeing on an "
+                         "HDF5 outcome");
+    if (first == INT32_MAX)
+        return 0;
+    snprintf(text, sizeof text, "%s", error_text());
+    if (MPI_Bcast(text, sizeof text, MPI_CHAR, first, comm) != MPI_SUCCESS)
+        return error_set("MPI_Bcast failed while sharing an HDF5 error");
+    return error_set("%s", text);
+}
+
+char *results_partial_path(const char *path)
+{
+    size_t len = strlen(path) + sizeof ".partial";
+    char *p = error_calloc(len, 1, "results file name");
+
+    if (p)
+        snprintf(p, len, "%s.partial", path);
+    return p;
+}
+
+/* Check on rank 0 what the mode allows before HDF5 touches anything, so
+ * the user reads which flag to pass instead of an HDF5 trace. */
+static int results_check_paths(const char *path, const char *partial,
+                               enum results_mode mode)
+{
+    char *copy = strdup(path);
+    const char *dir;
+    int rc = 0;
+
+    if (!copy)
+        return error_set("out of memory copying the output path");
+    dir = dirname(copy);
+    if (access(dir, F_OK) != 0)
+        rc = error_set("output directory '%s' does not exist: create it "
+                       "or change output.path",
+                       dir);
+    else if (access(dir, W_OK) != 0)
+        rc = error_set("output directory '%s' is not writable (%s): "
+                       "change output.path",
+                       dir, strerror(errno));
+    else if (mode == RESULTS_NEW && access(path, F_OK) == 0)
+        rc = error_set("results file '%s' already exists: pass "
+                       "--overwrite to replace it or change output.path",
+                       path);
+    else if (mode == RESULTS_NEW && access(partial, F_OK) == 0)
+        rc = error_set("an unfinished sweep '%s' exists: pass --resume to "
+                       "continue it or --overwrite to start again",
+                       partial);
+    else if (mode == RESULTS_RESUME && access(partial, F_OK) != 0)
+        rc = error_set("nothing to resume: '%s' does not exist%s", partial,
+                       access(path, F_OK) == 0
+                           ? " (the results file is already complete)"
+                           : "; run without --resume");
+    free(copy);
+    return rc;
+}
+
+static hid_t results_text_type(void)
+{
+    hid_t t = H5Tcopy(H5T_C_S1);
+
+    if (t < 0)
+        return t;
+    if (H5Tset_size(t, H5T_VARIABLE) < 0 ||
+        H5Tset_cset(t, H5T_CSET_UTF8) < 0) {
+        H5Tclose(t);
+        return -1;
+    }
+    return t;
+}
+
+/* Open group `path`, creating it (and only it) when missing. */
+static hid_t results_group(hid_t file, const char *path)
+{
+    htri_t exists;
+
+    if (strcmp(path, "/") == 0)
+        return H5Gopen2(file, "/", H5P_DEFAULT);
+    exists = H5Lexists(file, path, H5P_DEFAULT);
+    if (exists < 0)
+        return -1;
+    if (exists)
+        return H5Gopen2(file, path, H5P_DEFAULT);
+    return H5Gcreate2(file, path, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+}
+
+/* Write one attribute, replacing an existing one of that name. */
+static int results_attr(results_t *r, const char *obj, const char *name,
+                        hid_t type, const void *value)
+{
+    hid_t group = -1, space = -1, attr = -1;
+    int rc = -1;
+
+    H5_TRY(group = results_group(r->file, obj), "group open");
+    H5_TRY(space = H5Screate(H5S_SCALAR), "H5Screate");
+    if (H5Aexists(group, name) > 0)
+        H5_TRY(H5Adelete(group, name), "H5Adelete");
+    H5_TRY(attr = H5Acreate2(group, name, type, space, H5P_DEFAULT,
+                             H5P_DEFAULT),
+           "H5Acreate2");
+    H5_TRY(H5Awrite(attr, type, value), "H5Awrite");
+    rc = 0;
+done:
+    if (attr >= 0)
+        H5Aclose(attr);
+    if (space >= 0)
+        H5Sclose(space);
+    if (group >= 0)
+        H5Gclose(group);
+    return rc;
+}
+
+int results_put_attr_double(results_t *r, const char *obj, const char *name,
+                            double value)
+{
+    return results_agree(
+        r->comm, r->rank,
+        results_attr(r, obj, name, H5T_NATIVE_DOUBLE, &value));
+}
+
+int results_put_attr_int(results_t *r, const char *obj, const char *name,
+                         int64_t value)
+{
+    return results_agree(
+        r->comm, r->rank,
+        results_attr(r, obj, name, H5T_NATIVE_INT64, &value));
+}
+
+int results_put_attr_text(results_t *r, const char *obj, const char *name,
+                          const char *value)
+{
+    hid_t type = results_text_type();
+    int rc;
+
+    if (type < 0)
+        rc = h5_fail(__FILE__, __LINE__, "string type");
+    else
+        rc = results_attr(r, obj, name, type, &value);
+    if (type >= 0)
+        H5Tclose(type);
+    return results_agree(r->comm, r->rank, rc);
+}
+
+/* Create dataset `path` with its parent group.  Unwritten elements read
+ * as `fill` (NaN for floats), so a pending row never looks like data. */
+static hid_t results_create_dataset(hid_t file, const char *path, hid_t type,
+                                    int rank, const size_t *dims,
+                                    const void *fill)
+{
+    hsize_t hdims[4];
+    char parent[128];
+    const char *slash = strrchr(path, '/');
+    hid_t group = -1, space = -1, dcpl = -1, dset = -1;
+    int i;
+
+    if (rank < 1 || rank > 4 || !slash ||
+        (size_t)(slash - path) >= sizeof parent) {
+        error_set("internal error: bad dataset %s", path);
+        return -1;
+    }
+    for (i = 0; i < rank; i++)
+        hdims[i] = dims[i];
+    memcpy(parent, path, (size_t)(slash - path));
+    parent[slash - path] = '\0';
+    H5_TRY(group = results_group(file, parent[0] ? parent : "/"),
+           "group create");
+    H5_TRY(space = H5Screate_simple(rank, hdims, NULL), "H5Screate_simple");
+    H5_TRY(dcpl = H5Pcreate(H5P_DATASET_CREATE), "H5Pcreate");
+    H5_TRY(H5Pset_fill_value(dcpl, type, fill), "H5Pset_fill_value");
+    H5_TRY(H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY),
+           "H5Pset_alloc_time");
+    H5_TRY(H5Pset_fill_time(dcpl, H5D_FILL_TIME_ALLOC), "H5Pset_fill_time");
+    H5_TRY(dset = H5Dcreate2(file, path, type, space, H5P_DEFAULT, dcpl,
+                             H5P_DEFAULT),
+           "H5Dcreate2");
+done:
+    if (dcpl >= 0)
+        H5Pclose(dcpl);
+    if (space >= 0)
+        H5Sclose(space);
+    if (group >= 0)
+        H5Gclose(group);
+    return dset;
+}
+
+/* Read or write rows [row, row + count) of dataset `name` (rows are the
+ * first dimension), independently of the other ranks. */
+static int results_rows_io(results_t *r, const char *name, hid_t type,
+                           hsize_t row, hsize_t count, void *buf, int write)
+{
+    hsize_t dims[4], start[4] = {0}, block[4];
+    hid_t dset = -1, fspace = -1, mspace = -1;
+    int rank, i, rc = -1;
+
+    H5_TRY(dset = H5Dopen2(r->file, name, H5P_DEFAULT), "H5Dopen2");
+    H5_TRY(fspace = H5Dget_space(dset), "H5Dget_space");
+    H5_TRY(rank = H5Sget_simple_extent_dims(fspace, dims, NULL),
+           "H5Sget_simple_extent_dims");
+    for (i = 0; i < rank; i++)
+        block[i] = dims[i];
+    start[0] = row;
+    block[0] = count;
+    H5_TRY(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, block,
+                               NULL),
+           "H5Sselect_hyperslab");
+    H5_TRY(mspace = H5Screate_simple(rank, block, NULL), "H5Screate_simple");
+    if (write)
+        H5_TRY(H5Dwrite(dset, type, mspace, fspace, r->dxpl, buf),
+               "H5Dwrite");
+    else
+        H5_TRY(H5Dread(dset, type, mspace, fspace, r->dxpl, buf), "H5Dread");
+    rc = 0;
+done:
+    if (mspace >= 0)
+        H5Sclose(mspace);
+    if (fspace >= 0)
+        H5Sclose(fspace);
+    if (dset >= 0)
+        H5Dclose(dset);
+    return rc;
+}
+
+static int results_put(results_t *r, const char *path, hid_t type, int rank,
+                       const size_t *dims, const void *data, const void *fill)
+{
+    hid_t dset = results_create_dataset(r->file, path, type, rank, dims,
+                                        fill);
+    int rc = dset < 0 ? -1 : 0;
+
+    if (dset >= 0 && r->rank == 0 && data)
+        rc = H5Dwrite(dset, type, H5S_ALL, H5S_ALL, r->dxpl, data) < 0
+                 ? h5_fail(__FILE__, __LINE__, "H5Dwrite")
+                 : 0;
+    if (dset >= 0)
+        H5Dclose(dset);
+    return results_agree(r->comm, r->rank, rc);
+}
+
+int results_put_doubles(results_t *r, const char *path, int rank,
+                        const size_t *dims, const double *data)
+{
+    const double nan = NAN;
+
+    return results_put(r, path, H5T_NATIVE_DOUBLE, rank, dims, data, &nan);
+}
+
+int results_put_ints(results_t *r, const char *path, int rank,
+                     const size_t *dims, const int *data)
+{
+    const int zero = 0;
+
+    return results_put(r, path, H5T_NATIVE_INT, rank, dims, data, &zero);
+}
+
+/* The /runs datasets, created empty (NaN, status pending). */
+static int results_create_runs(results_t *r, const results_grid *grid)
+{
+    const results_shape *s = &r->shape;
+    const size_t run_dims[3] = {s->runs, (size_t)s->classes,
+                                (size_t)s->latent};
+    const size_t dist_dims[3] = {s->runs, (size_t)s->classes,
+                                 (size_t)s->classes};
+    const size_t curve_dims[3] = {s->runs, (size_t)s->epochs, 4};
+    const char *columns[] = {"/runs/val_acc", "/runs/wall_seconds",
+                             "/runs/cophenetic"};
+    const int64_t zero64 = 0;
+    size_t i;
+    hid_t dset;
+    int rc = 0;
+
+    if (results_put(r, "/runs/seed", H5T_NATIVE_INT64, 1, run_dims,
+                    grid->seed, &zero64) < 0 ||
+        results_put_doubles(r, "/runs/alpha_rec", 1, run_dims,
+                            grid->alpha_rec) < 0 ||
+        results_put_doubles(r, "/runs/alpha_clf", 1, run_dims,
+                            grid->alpha_clf) < 0 ||
+        results_put_doubles(r, "/runs/alpha_kl", 1, run_dims,
+                            grid->alpha_kl) < 0 ||
+        results_put_doubles(r, "/runs/centroids", 3, run_dims, NULL) < 0 ||
+        results_put_doubles(r, "/runs/distance", 3, dist_dims, NULL) < 0 ||
+        results_put_doubles(r, "/runs/loss_curves", 3, curve_dims, NULL) <
+            0)
+        return -1;
+    for (i = 0; i < sizeof columns / sizeof columns[0]; i++)
+        if (results_put_doubles(r, columns[i], 1, run_dims, NULL) < 0)
+            return -1;
+    dset = results_create_dataset(r->file, "/runs/status", H5T_NATIVE_INT, 1,
+                                  run_dims, &(int){RESULTS_RUN_PENDING});
+    if (dset < 0)
+        rc = -1;
+    else
+        H5Dclose(dset);
+    return results_agree(r->comm, r->rank, rc);
+}
+
+/* Rank 0's current UTC time, the same text on every rank. */
+static int results_created_text(results_t *r, char *text, size_t cap)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+
+    if (r->rank == 0)
+        strftime(text, cap, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+    if (MPI_Bcast(text, (int)cap, MPI_CHAR, 0, r->comm) != MPI_SUCCESS)
+        return error_set("MPI_Bcast of the creation time failed");
+    return 0;
+}
+
+static int results_init_new(results_t *r, const results_grid *grid,
+                            const char *config_ini)
+{
+    char created[32] = "";
+
+    if (results_created_text(r, created, sizeof created) < 0 ||
+        results_put_attr_int(r, "/", "complete", 0) < 0 ||
+        results_put_attr_text(r, "/", "version", VAESWEEP_VERSION) < 0 ||
+        results_put_attr_text(r, "/", "created", created) < 0 ||
+        results_put_attr_text(r, "/config", "ini", config_ini) < 0 ||
+        results_put_attr_text(r, "/config", "version", VAESWEEP_VERSION) <
+            0 ||
+        results_create_runs(r, grid) < 0)
+        return -1;
+
+    /* Commit the metadata now: a sweep killed later leaves a file whose
+     * structure is whole and whose finished runs are readable. */
+    if (H5Fflush(r->file, H5F_SCOPE_GLOBAL) < 0)
+        return results_agree(r->comm, r->rank,
+                             h5_fail(__FILE__, __LINE__, "H5Fflush"));
+    return 0;
+}
+
+/* The config text stored in the file, compared with the current one so
+ * a resume never mixes runs of two different sweeps. */
+static int results_check_config(results_t *r, const char *config_ini)
+{
+    hid_t type = -1, attr = -1;
+    char *stored = NULL;
+    int rc = -1;
+
+    H5_TRY(type = results_text_type(), "string type");
+    H5_TRY(attr = H5Aopen_by_name(r->file, "/config", "ini", H5P_DEFAULT,
+                                  H5P_DEFAULT),
+           "H5Aopen_by_name /config ini");
+    H5_TRY(H5Aread(attr, type, &stored), "H5Aread");
+    if (!stored || strcmp(stored, config_ini) != 0)
+        rc = error_set("cannot resume '%s': it was written with a "
+                       "different config (see /config/ini in it); rerun "
+                       "with the same config and --set options, or use "
+                       "--overwrite",
+                       r->partial);
+    else
+        rc = 0;
+done:
+    if (stored)
+        H5free_memory(stored);
+    if (attr >= 0)
+        H5Aclose(attr);
+    if (type >= 0)
+        H5Tclose(type);
+    return rc;
+}
+
+static int results_check_shape(results_t *r)
+{
+    hsize_t dims[3] = {0};
+    hid_t dset = -1, space = -1;
+    int rc = -1;
+
+    H5_TRY(dset = H5Dopen2(r->file, "/runs/distance", H5P_DEFAULT),
+           "H5Dopen2 /runs/distance");
+    H5_TRY(space = H5Dget_space(dset), "H5Dget_space");
+    H5_TRY(H5Sget_simple_extent_dims(space, dims, NULL),
+           "H5Sget_simple_extent_dims");
+    if (dims[0] != r->shape.runs || dims[1] != (hsize_t)r->shape.classes)
+        rc = error_set("cannot resume '%s': it holds %llu runs of %llu "
+                       "classes, this sweep has %zu runs of %d",
+                       r->partial, (unsigned long long)dims[0],
+                       (unsigned long long)dims[1], r->shape.runs,
+                       r->shape.classes);
+    else
+        rc = 0;
+done:
+    if (space >= 0)
+        H5Sclose(space);
+    if (dset >= 0)
+        H5Dclose(dset);
+    return rc;
+}
+
+static int results_open_file(results_t *r, enum results_mode mode)
+{
+    hid_t fapl = -1;
+    int rc = -1;
+
+    H5_TRY(fapl = H5Pcreate(H5P_FILE_ACCESS), "H5Pcreate");
+    H5_TRY(H5Pset_fapl_mpio(fapl, r->comm, MPI_INFO_NULL),
+           "H5Pset_fapl_mpio");
+    if (mode == RESULTS_RESUME)
+        H5_TRY(r->file = H5Fopen(r->partial, H5F_ACC_RDWR, fapl),
+               "H5Fopen (is the .partial file damaged? use --overwrite)");
+    else
+        H5_TRY(r->file = H5Fcreate(r->partial, H5F_ACC_TRUNC, H5P_DEFAULT,
+                                   fapl),
+               "H5Fcreate");
+    H5_TRY(r->dxpl = H5Pcreate(H5P_DATASET_XFER), "H5Pcreate");
+    H5_TRY(H5Pset_dxpl_mpio(r->dxpl, H5FD_MPIO_INDEPENDENT),
+           "H5Pset_dxpl_mpio");
+    rc = 0;
+done:
+    if (fapl >= 0)
+        H5Pclose(fapl);
+    return rc;
+}
+
+static void results_free(results_t *r)
+{
+    if (!r)
+        return;
+    if (r->dxpl >= 0)
+        H5Pclose(r->dxpl);
+    if (r->file >= 0)
+        H5Fclose(r->file);
+    free(r->path);
+    free(r->partial);
+    free(r);
+}
+
+static results_t *results_alloc(MPI_Comm comm, const char *path,
+                                const results_shape *shape)
+{
+    results_t *r = error_calloc(1, sizeof *r, "results handle");
+
+    if (!r)
+        return NULL;
+    r->comm = comm;
+    r->file = -1;
+    r->dxpl = -1;
+    r->shape = *shape;
+    r->path = strdup(path);
+    r->partial = results_partial_path(path);
+    if (MPI_Comm_rank(comm, &r->rank) != MPI_SUCCESS || !r->path ||
+        !r->partial) {
+        error_set("out of memory or MPI failure opening results");
+        results_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+results_t *results_open(MPI_Comm comm, const char *path,
+                        enum results_mode mode, const results_shape *shape,
+                        const results_grid *grid, const char *config_ini,
+                        int *status)
+{
+    results_t *r;
+    int rc = 0;
+    size_t i;
+
+    /* HDF5's own stack trace would print once per rank; the messages
+     * are collected by h5_fail instead. */
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    r = results_alloc(comm, path, shape);
+    if (results_agree(comm, r ? r->rank : 0, r ? 0 : -1) < 0)
+        goto fail;
+    if (r->rank == 0)
+        rc = results_check_paths(r->path, r->partial, mode);
+    if (results_agree(comm, r->rank, rc) < 0 ||
+        results_agree(comm, r->rank, results_open_file(r, mode)) < 0)
+        goto fail;
+    if (mode != RESULTS_RESUME) {
+        if (results_init_new(r, grid, config_ini) < 0)
+            goto fail;
+        for (i = 0; i < shape->runs; i++)
+            status[i] = RESULTS_RUN_PENDING;
+        return r;
+    }
+    rc = results_check_config(r, config_ini);
+    if (rc == 0)
+        rc = results_check_shape(r);
+    if (rc == 0)
+        rc = results_rows_io(r, "/runs/status", H5T_NATIVE_INT, 0,
+                             shape->runs, status, 0);
+    if (results_agree(comm, r->rank, rc) < 0)
+        goto fail;
+    return r;
+fail:
+    results_free(r);
+    return NULL;
+}
+
+int results_write_run(results_t *r, size_t run, const results_run *rec)
+{
+    const hsize_t row = run;
+
+    if (results_rows_io(r, "/runs/val_acc", H5T_NATIVE_DOUBLE, row, 1,
+                        (void *)&rec->val_acc, 1) < 0 ||
+        results_rows_io(r, "/runs/wall_seconds", H5T_NATIVE_DOUBLE, row, 1,
+                        (void *)&rec->wall_seconds, 1) < 0 ||
+        results_rows_io(r, "/runs/centroids", H5T_NATIVE_DOUBLE, row, 1,
+                        rec->centroids, 1) < 0 ||
+        results_rows_io(r, "/runs/distance", H5T_NATIVE_DOUBLE, row, 1,
+                        rec->distance, 1) < 0 ||
+        results_rows_io(r, "/runs/loss_curves", H5T_NATIVE_DOUBLE, row, 1,
+                        rec->loss_curve, 1) < 0)
+        return -1;
+
+    /* Status goes last: a run marked done has all its rows on disk. */
+    return results_rows_io(r, "/runs/status", H5T_NATIVE_INT, row, 1,
+                           (void *)&rec->status, 1);
+}
+
+int results_read_run(results_t *r, size_t run, results_run *rec)
+{
+    const hsize_t row = run;
+
+    if (results_rows_io(r, "/runs/status", H5T_NATIVE_INT, row, 1,
+                        &rec->status, 0) < 0 ||
+        results_rows_io(r, "/runs/val_acc", H5T_NATIVE_DOUBLE, row, 1,
+                        &rec->val_acc, 0) < 0 ||
+        results_rows_io(r, "/runs/wall_seconds", H5T_NATIVE_DOUBLE, row, 1,
+                        &rec->wall_seconds, 0) < 0 ||
+        results_rows_io(r, "/runs/centroids", H5T_NATIVE_DOUBLE, row, 1,
+                        rec->centroids, 0) < 0 ||
+        results_rows_io(r, "/runs/distance", H5T_NATIVE_DOUBLE, row, 1,
+                        rec->distance, 0) < 0 ||
+        results_rows_io(r, "/runs/loss_curves", H5T_NATIVE_DOUBLE, row, 1,
+                        rec->loss_curve, 0) < 0)
+        return -1;
+    return 0;
+}
+
+int results_write_run_column(results_t *r, const char *name,
+                             const double *values)
+{
+    char path[128];
+
+    snprintf(path, sizeof path, "/runs/%s", name);
+    return results_rows_io(r, path, H5T_NATIVE_DOUBLE, 0, r->shape.runs,
+                           (void *)values, 1);
+}
+
+int results_finish(results_t *r)
+{
+    int rc = results_put_attr_int(r, "/", "complete", 1);
+    int closed;
+
+    if (rc == 0 && H5Fflush(r->file, H5F_SCOPE_GLOBAL) < 0)
+        rc = h5_fail(__FILE__, __LINE__, "H5Fflush");
+    closed = H5Fclose(r->file);
+    r->file = -1;
+    if (rc == 0 && closed < 0)
+        rc = h5_fail(__FILE__, __LINE__, "H5Fclose");
+    rc = results_agree(r->comm, r->rank, rc);
+
+    /* Only a whole file gets the final name. */
+    if (rc == 0 && r->rank == 0 && rename(r->partial, r->path) != 0)
+        rc = error_set("cannot rename '%s' to '%s': %s", r->partial,
+                       r->path, strerror(errno));
+    rc = results_agree(r->comm, r->rank, rc);
+    results_free(r);
+    return rc;
+}
+
+void results_close(results_t *r)
+{
+    results_free(r);
+}

@@ -1,0 +1,1097 @@
+#include "vaesweep/sweep.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vaesweep/classify.h"
+#include "vaesweep/consensus.h"
+#include "vaesweep/dataset.h"
+#include "vaesweep/error.h"
+#include "vaesweep/linkage.h"
+#include "vaesweep/log.h"
+#include "vaesweep/vae.h"
+
+/* The split is one stream of the data seed; the folds another. */
+#define SWEEP_STREAM_SPLIT 0
+#define SWEEP_STREAM_FOLDS 1
+
+/* Message tag of the per-run progress notes sent to rank 0. */
+#define SWEEP_TAG_PROGRESS 17
+
+/* Data of the sweep, the same on every rank. */
+typedef struct {
+    dataset_t *data;
+    size_t n_train, n_val;
+    size_t *train_idx, *val_idx;
+    double *xtr_vae, *xval_vae; /* standardised, for the VAE */
+    double *xtr_clf, *xval_clf; /* raw or standardised, for scoring */
+    int *ytr, *yval;
+    int *fold; /* [n_train] stratified fold of each training sample */
+} sweep_data;
+
+/* Everything rank 0 knows about the runs once they are gathered. */
+typedef struct {
+    size_t runs;
+    int classes, latent, epochs;
+    int *status;         /* [runs] */
+    double *val_acc;     /* [runs] */
+    double *wall;        /* [runs] */
+    double *centroids;   /* [runs * C * L] */
+    double *distance;    /* [runs * C * C] */
+    double *curves;      /* [runs * E * 4] */
+    double *cophenetic;  /* [runs] */
+    int64_t *seed;       /* [runs] */
+    double *alpha_rec;   /* [runs] */
+    double *alpha_clf;   /* [runs] */
+    double *alpha_kl;    /* [runs] */
+} sweep_runs;
+
+/* The consensus dendrogram and its distinct cut levels. */
+typedef struct {
+    double *distance;     /* [C * C] */
+    double *Z;            /* [(C - 1) * 4] */
+    double *support;      /* [C - 1] */
+    double coph_corr;
+    size_t levels;
+    double *level_dist;   /* [levels] */
+    int *n_clusters;      /* [levels] */
+    int *groups;          /* [levels * C] */
+} sweep_tree;
+
+/* Points of the split-half convergence curve kept at most. */
+#define SWEEP_CURVE_MAX 64
+
+/* How much the consensus depends on which seeds were drawn. */
+typedef struct {
+    double split_half;         /* correlation of two seed halves */
+    int *same_partition;       /* [C - 1], k = C..2: halves agree */
+    size_t points;             /* of the convergence curve */
+    size_t n_seeds[SWEEP_CURVE_MAX];
+    double curve[SWEEP_CURVE_MAX];
+} sweep_stab;
+
+typedef struct {
+    MPI_Comm comm;
+    int rank, size;
+    const config_t *cfg;
+    sweep_data d;
+    sweep_runs runs;
+    sweep_tree tree;
+    sweep_stab stab;
+    results_t *out;
+    double t_train, t_consensus, t_scoring, t_write;
+} sweep_ctx;
+
+/* Abort every rank after a failure inside one rank's own work, which
+ * the others cannot learn of while they compute or wait. */
+static void sweep_die(sweep_ctx *s, const char *what)
+{
+    log_error("%s: %s", what, error_text());
+    MPI_Abort(s->comm, 1);
+}
+
+/* Every rank learns whether any failed; the lowest failing rank prints
+ * its message once.  Returns 0 when all succeeded. */
+static int sweep_agree(sweep_ctx *s, int status)
+{
+    int mine = status < 0 ? s->rank : s->size;
+    int first;
+
+    if (MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, s->comm) !=
+        MPI_SUCCESS) {
+        error_set("MPI_Allreduce failed");
+        sweep_die(s, "agreeing on an outcome");
+    }
+    if (first == s->size)
+        return 0;
+    if (first == s->rank)
+        log_error("%s", error_text());
+    return -1;
+}
+
+static void sweep_data_free(sweep_data *d)
+{
+    dataset_free(d->data);
+    free(d->train_idx);
+    free(d->val_idx);
+    free(d->xtr_vae);
+    free(d->xval_vae);
+    free(d->xtr_clf);
+    free(d->xval_clf);
+    free(d->ytr);
+    free(d->yval);
+    free(d->fold);
+    memset(d, 0, sizeof *d);
+}
+
+/* Copy the rows of one split, standardised with the training
+ * statistics when `mean` is given. */
+static int sweep_take_rows(const dataset_t *ds, const size_t *idx, size_t n,
+                           const double *mean, const double *scale,
+                           double **x, int **y)
+{
+    *x = error_calloc(n * (size_t)ds->d, sizeof **x, "a data split");
+    *y = error_calloc(n, sizeof **y, "split labels");
+    if (!*x || !*y)
+        return -1;
+    dataset_gather(ds->x, ds->y, ds->d, idx, n, *x, *y);
+    if (mean)
+        dataset_standardize_apply(*x, n, ds->d, mean, scale);
+    return 0;
+}
+
+/* Load, split 70/30 (stratified), standardise, assign folds. */
+static int sweep_load_data(sweep_ctx *s)
+{
+    const config_t *cfg = s->cfg;
+    sweep_data *d = &s->d;
+    dataset_t *ds;
+    double *mean = NULL, *scale = NULL;
+    int *ydummy = NULL;
+    int rc = -1;
+
+    ds = d->data = dataset_load_csv(cfg->data_path);
+    if (!ds)
+        return -1;
+    d->train_idx = error_calloc(ds->n, sizeof(size_t), "split indices");
+    d->val_idx = error_calloc(ds->n, sizeof(size_t), "split indices");
+    mean = error_calloc((size_t)ds->d, sizeof *mean, "feature means");
+    scale = error_calloc((size_t)ds->d, sizeof *scale, "feature scales");
+    if (!d->train_idx || !d->val_idx || !mean || !scale)
+        goto done;
+    if (dataset_split_stratified(ds->y, ds->n, ds->n_classes, cfg->test_size,
+                                 cfg->split_seed, SWEEP_STREAM_SPLIT,
+                                 d->train_idx, &d->n_train, d->val_idx,
+                                 &d->n_val) < 0)
+        goto done;
+
+    /* Training statistics standardise both splits (METHOD.md, Data). */
+    if (sweep_take_rows(ds, d->train_idx, d->n_train, NULL, NULL,
+                        &d->xtr_vae, &d->ytr) < 0 ||
+        dataset_standardize_fit(d->xtr_vae, d->n_train, ds->d, mean,
+                                scale) < 0)
+        goto done;
+    dataset_standardize_apply(d->xtr_vae, d->n_train, ds->d, mean, scale);
+    if (sweep_take_rows(ds, d->val_idx, d->n_val, mean, scale, &d->xval_vae,
+                        &d->yval) < 0)
+        goto done;
+
+    /* Scoring uses raw values unless the config asks (METHOD.md). */
+    free(ydummy);
+    ydummy = NULL;
+    if (sweep_take_rows(ds, d->train_idx, d->n_train,
+                        cfg->standardize ? mean : NULL, scale, &d->xtr_clf,
+                        &ydummy) < 0)
+        goto done;
+    free(ydummy);
+    ydummy = NULL;
+    if (sweep_take_rows(ds, d->val_idx, d->n_val,
+                        cfg->standardize ? mean : NULL, scale, &d->xval_clf,
+                        &ydummy) < 0)
+        goto done;
+
+    d->fold = error_calloc(d->n_train, sizeof *d->fold, "fold ids");
+    if (!d->fold ||
+        dataset_kfold_stratified(d->ytr, d->n_train, ds->n_classes,
+                                 (int)cfg->folds, cfg->split_seed,
+                                 SWEEP_STREAM_FOLDS, d->fold) < 0)
+        goto done;
+    rc = 0;
+done:
+    free(ydummy);
+    free(mean);
+    free(scale);
+    return rc;
+}
+
+static void sweep_runs_free(sweep_runs *r)
+{
+    free(r->status);
+    free(r->val_acc);
+    free(r->wall);
+    free(r->centroids);
+    free(r->distance);
+    free(r->curves);
+    free(r->cophenetic);
+    free(r->seed);
+    free(r->alpha_rec);
+    free(r->alpha_clf);
+    free(r->alpha_kl);
+    memset(r, 0, sizeof *r);
+}
+
+/* Size the run tables and fill in the grid from the config. */
+static int sweep_runs_init(sweep_ctx *s)
+{
+    sweep_runs *r = &s->runs;
+    const size_t R = config_run_count(s->cfg);
+    const size_t C = (size_t)s->d.data->n_classes;
+    const size_t L = s->cfg->latent, E = s->cfg->epochs;
+    size_t i;
+
+    r->runs = R;
+    r->classes = (int)C;
+    r->latent = (int)L;
+    r->epochs = (int)E;
+    r->status = error_calloc(R, sizeof *r->status, "run status");
+    r->val_acc = error_calloc(R, sizeof *r->val_acc, "run accuracies");
+    r->wall = error_calloc(R, sizeof *r->wall, "run times");
+    r->centroids = error_calloc(R * C * L, sizeof(double), "centroids");
+    r->distance = error_calloc(R * C * C, sizeof(double), "distances");
+    r->curves = error_calloc(R * E * 4, sizeof(double), "loss curves");
+    r->cophenetic = error_calloc(R, sizeof(double), "cophenetic");
+    r->seed = error_calloc(R, sizeof *r->seed, "run seeds");
+    r->alpha_rec = error_calloc(R, sizeof(double), "run weights");
+    r->alpha_clf = error_calloc(R, sizeof(double), "run weights");
+    r->alpha_kl = error_calloc(R, sizeof(double), "run weights");
+    if (!r->status || !r->val_acc || !r->wall || !r->centroids ||
+        !r->distance || !r->curves || !r->cophenetic || !r->seed ||
+        !r->alpha_rec || !r->alpha_clf || !r->alpha_kl)
+        return -1;
+    for (i = 0; i < R; i++) {
+        uint64_t seed;
+
+        config_run(s->cfg, i, &seed, &r->alpha_rec[i], &r->alpha_kl[i]);
+        r->seed[i] = (int64_t)seed;
+        r->alpha_clf[i] = s->cfg->alpha_clf;
+    }
+    return 0;
+}
+
+/* A view of run i's rows in the tables, as the results module takes. */
+static results_run sweep_run_view(const sweep_runs *r, size_t i)
+{
+    const size_t C = (size_t)r->classes, L = (size_t)r->latent;
+    results_run v;
+
+    v.status = r->status[i];
+    v.val_acc = r->val_acc[i];
+    v.wall_seconds = r->wall[i];
+    v.centroids = r->centroids + i * C * L;
+    v.distance = r->distance + i * C * C;
+    v.loss_curve = r->curves + i * (size_t)r->epochs * 4;
+    return v;
+}
+
+/* Buffers of one VAE run, allocated once per rank. */
+typedef struct {
+    vae_t *model;
+    double *mu;   /* [n_train * latent] */
+    int *pred;    /* [n_val] */
+} sweep_trainer;
+
+static void sweep_trainer_free(sweep_trainer *t)
+{
+    vae_free(t->model);
+    free(t->mu);
+    free(t->pred);
+}
+
+static int sweep_trainer_init(sweep_ctx *s, sweep_trainer *t)
+{
+    const vae_shape shape = {s->d.data->d, s->d.data->n_classes,
+                             (int)s->cfg->latent};
+
+    t->model = vae_create(&shape, (int)s->cfg->batch);
+    t->mu = error_calloc(s->d.n_train * s->cfg->latent, sizeof(double),
+                         "latent means");
+    t->pred = error_calloc(s->d.n_val, sizeof(int), "predictions");
+    return t->model && t->mu && t->pred ? 0 : -1;
+}
+
+/* Train run i and fill its rows.  A diverged run is marked failed (its
+ * rows stay NaN) instead of stopping the sweep. */
+static int sweep_train_one(sweep_ctx *s, sweep_trainer *t, size_t i)
+{
+    sweep_runs *r = &s->runs;
+    const config_t *cfg = s->cfg;
+    const size_t C = (size_t)r->classes, L = (size_t)r->latent;
+    vae_hparams hp;
+    double t0 = log_now();
+    size_t k, correct = 0;
+    double *dist = r->distance + i * C * C;
+
+    vae_hparams_default(&hp);
+    hp.a_rec = r->alpha_rec[i];
+    hp.a_clf = r->alpha_clf[i];
+    hp.a_kl = r->alpha_kl[i];
+    hp.lr = cfg->lr;
+    hp.weight_decay = cfg->weight_decay;
+    hp.batch = (int)cfg->batch;
+    hp.epochs = (int)cfg->epochs;
+
+    /* Stream 0 of the run's own seed: runs that share a seed share
+     * their initial weights and noise, whatever their index. */
+    if (vae_train(t->model, &hp, s->d.xtr_vae, s->d.ytr, s->d.n_train,
+                  (uint64_t)r->seed[i], 0, r->curves + i * r->epochs * 4) <
+        0) {
+        log_error("run %zu (seed %lld, a_rec %g, a_kl %g) failed: %s; "
+                  "it is recorded as failed and left out of the consensus",
+                  i, (long long)r->seed[i], hp.a_rec, hp.a_kl, error_text());
+        r->status[i] = RESULTS_RUN_FAILED;
+        r->val_acc[i] = NAN;
+        r->wall[i] = log_now() - t0;
+        return 0;
+    }
+    if (vae_encode(t->model, s->d.xtr_vae, s->d.n_train, t->mu) < 0 ||
+        vae_predict(t->model, s->d.xval_vae, s->d.n_val, t->pred) < 0 ||
+        linkage_class_centroids(t->mu, s->d.ytr, s->d.n_train, L, C,
+                                r->centroids + i * C * L) < 0)
+        return -1;
+    if (cfg->distance == CONFIG_DISTANCE_MEAN_PAIRWISE) {
+        if (linkage_pairwise_distances(t->mu, s->d.ytr, s->d.n_train, L, C,
+                                       dist) < 0)
+            return -1;
+    } else if (linkage_centroid_distances(t->mu, s->d.ytr, s->d.n_train, L,
+                                          C, dist) < 0) {
+        return -1;
+    }
+    for (k = 0; k < s->d.n_val; k++)
+        correct += t->pred[k] == s->d.yval[k];
+    r->val_acc[i] = (double)correct / (double)s->d.n_val;
+    r->status[i] = RESULTS_RUN_DONE;
+    r->wall[i] = log_now() - t0;
+    return 0;
+}
+
+static void sweep_print_run(const sweep_ctx *s, size_t i, size_t done,
+                            size_t todo)
+{
+    const sweep_runs *r = &s->runs;
+
+    log_info("run %zu/%zu (#%zu) seed %lld a_rec %g a_kl %g: %s val acc "
+             "%.4f, %.2f s",
+             done, todo, i, (long long)r->seed[i], r->alpha_rec[i],
+             r->alpha_kl[i],
+             r->status[i] == RESULTS_RUN_DONE ? "done," : "FAILED,",
+             r->val_acc[i], r->wall[i]);
+}
+
+/* Rank 0 prints the notes of runs finished elsewhere; block = wait for
+ * at least one. */
+static void sweep_drain_progress(sweep_ctx *s, size_t *done, size_t todo,
+                                 int block)
+{
+    sweep_runs *r = &s->runs;
+    double note[4];
+    int flag = 1;
+    MPI_Status st;
+
+    while (*done < todo) {
+        if (!block && (MPI_Iprobe(MPI_ANY_SOURCE, SWEEP_TAG_PROGRESS,
+                                  s->comm, &flag, &st) != MPI_SUCCESS ||
+                       !flag))
+            return;
+        if (MPI_Recv(note, 4, MPI_DOUBLE, MPI_ANY_SOURCE,
+                     SWEEP_TAG_PROGRESS, s->comm, &st) != MPI_SUCCESS) {
+            error_set("MPI_Recv of a progress note failed");
+            sweep_die(s, "training");
+        }
+        size_t i = (size_t)note[0];
+        r->status[i] = (int)note[1];
+        r->val_acc[i] = note[2];
+        r->wall[i] = note[3];
+        sweep_print_run(s, i, ++*done, todo);
+        block = 0;
+    }
+}
+
+/* Phase 3: every rank trains its share of the pending runs. */
+static void sweep_train(sweep_ctx *s)
+{
+    sweep_runs *r = &s->runs;
+    sweep_trainer t = {0};
+    size_t i, todo = 0, done = 0;
+
+    for (i = 0; i < r->runs; i++)
+        todo += r->status[i] == RESULTS_RUN_PENDING;
+    log_info("training %zu VAE runs on %d ranks (%zu already stored)", todo,
+             s->size, r->runs - todo);
+    if (sweep_trainer_init(s, &t) < 0)
+        sweep_die(s, "allocating the model");
+
+    for (i = 0; i < r->runs; i++) {
+        if (r->status[i] != RESULTS_RUN_PENDING ||
+            (int)(i % (size_t)s->size) != s->rank)
+            continue;
+        results_run view;
+
+        if (sweep_train_one(s, &t, i) < 0)
+            sweep_die(s, "training");
+        view = sweep_run_view(r, i);
+        if (results_write_run(s->out, i, &view) < 0)
+            sweep_die(s, "writing a finished run");
+        if (s->rank == 0) {
+            sweep_print_run(s, i, ++done, todo);
+            sweep_drain_progress(s, &done, todo, 0);
+        } else {
+            double note[4] = {(double)i, r->status[i], r->val_acc[i],
+                              r->wall[i]};
+
+            if (MPI_Send(note, 4, MPI_DOUBLE, 0, SWEEP_TAG_PROGRESS,
+                         s->comm) != MPI_SUCCESS) {
+                error_set("MPI_Send of a progress note failed");
+                sweep_die(s, "training");
+            }
+        }
+    }
+    if (s->rank == 0)
+        sweep_drain_progress(s, &done, todo, 1);
+    sweep_trainer_free(&t);
+}
+
+/* Rank 0 reads back the runs a previous, interrupted sweep stored. */
+static int sweep_read_stored(sweep_ctx *s, const int *stored)
+{
+    sweep_runs *r = &s->runs;
+    size_t i;
+
+    if (s->rank != 0)
+        return 0;
+    for (i = 0; i < r->runs; i++) {
+        results_run v = sweep_run_view(r, i);
+
+        if (stored[i] == RESULTS_RUN_PENDING)
+            continue;
+        if (results_read_run(s->out, i, &v) < 0)
+            return -1;
+        r->status[i] = v.status;
+        r->val_acc[i] = v.val_acc;
+        r->wall[i] = v.wall_seconds;
+    }
+    return 0;
+}
+
+/* Phase 4a: the centroids, distances and curves of the runs trained in
+ * this session go to rank 0 (one Gatherv; rank 0 got the scalars with
+ * the progress notes). */
+static void sweep_gather(sweep_ctx *s, const int *stored)
+{
+    sweep_runs *r = &s->runs;
+    const size_t C = (size_t)r->classes, L = (size_t)r->latent;
+    const size_t E = (size_t)r->epochs;
+    const size_t rec = 1 + C * L + C * C + E * 4;
+    double *mine = NULL, *all = NULL;
+    int *counts = NULL, *displs = NULL;
+    size_t i, n_mine = 0, n_all = 0;
+    int count, k;
+
+    for (i = 0; i < r->runs; i++)
+        n_mine += stored[i] == RESULTS_RUN_PENDING &&
+                  (int)(i % (size_t)s->size) == s->rank;
+    mine = malloc((n_mine ? n_mine : 1) * rec * sizeof *mine);
+    counts = calloc((size_t)s->size, sizeof *counts);
+    displs = calloc((size_t)s->size, sizeof *displs);
+    if (!mine || !counts || !displs) {
+        error_set("out of memory packing runs for the gather");
+        sweep_die(s, "gathering runs");
+    }
+    for (i = 0, n_mine = 0; i < r->runs; i++) {
+        double *p = mine + n_mine * rec;
+
+        if (stored[i] != RESULTS_RUN_PENDING ||
+            (int)(i % (size_t)s->size) != s->rank)
+            continue;
+        p[0] = (double)i;
+        memcpy(p + 1, r->centroids + i * C * L, C * L * sizeof *p);
+        memcpy(p + 1 + C * L, r->distance + i * C * C, C * C * sizeof *p);
+        memcpy(p + 1 + C * L + C * C, r->curves + i * E * 4,
+               E * 4 * sizeof *p);
+        n_mine++;
+    }
+    count = (int)(n_mine * rec);
+    if (MPI_Gather(&count, 1, MPI_INT, counts, 1, MPI_INT, 0, s->comm) !=
+        MPI_SUCCESS) {
+        error_set("MPI_Gather of record counts failed");
+        sweep_die(s, "gathering runs");
+    }
+    if (s->rank == 0) {
+        for (k = 0; k < s->size; k++) {
+            displs[k] = (int)n_all;
+            n_all += (size_t)counts[k];
+        }
+        all = malloc((n_all ? n_all : 1) * sizeof *all);
+        if (!all) {
+            error_set("out of memory receiving %zu run values", n_all);
+            sweep_die(s, "gathering runs");
+        }
+    }
+    if (MPI_Gatherv(mine, count, MPI_DOUBLE, all, counts, displs,
+                    MPI_DOUBLE, 0, s->comm) != MPI_SUCCESS) {
+        error_set("MPI_Gatherv of run results failed");
+        sweep_die(s, "gathering runs");
+    }
+    for (i = 0; s->rank == 0 && i < n_all / rec; i++) {
+        const double *p = all + i * rec;
+        size_t run = (size_t)p[0];
+
+        memcpy(r->centroids + run * C * L, p + 1, C * L * sizeof *p);
+        memcpy(r->distance + run * C * C, p + 1 + C * L, C * C * sizeof *p);
+        memcpy(r->curves + run * E * 4, p + 1 + C * L + C * C,
+               E * 4 * sizeof *p);
+    }
+    free(all);
+    free(mine);
+    free(counts);
+    free(displs);
+}
+
+/* Buffers of one scoring task, allocated once per rank. */
+typedef struct {
+    double *xtr, *xte;
+    int *ytr, *yte, *pred;
+} sweep_scorer;
+
+static void sweep_scorer_free(sweep_scorer *b)
+{
+    free(b->xtr);
+    free(b->xte);
+    free(b->ytr);
+    free(b->yte);
+    free(b->pred);
+}
+
+static int sweep_scorer_init(const sweep_ctx *s, sweep_scorer *b)
+{
+    const size_t n = s->d.n_train > s->d.n_val ? s->d.n_train : s->d.n_val;
+    const size_t d = (size_t)s->d.data->d;
+
+    b->xtr = error_calloc(s->d.n_train * d, sizeof(double), "task data");
+    b->xte = error_calloc(n * d, sizeof(double), "task data");
+    b->ytr = error_calloc(s->d.n_train, sizeof(int), "task labels");
+    b->yte = error_calloc(n, sizeof(int), "task labels");
+    b->pred = error_calloc(n, sizeof(int), "task predictions");
+    return b->xtr && b->xte && b->ytr && b->yte && b->pred ? 0 : -1;
+}
+
+/* Score one (level, part) task: part < folds holds fold `part` out of
+ * the training split; part == folds trains on the whole training split
+ * and tests on the validation split.  Classes are relabelled by their
+ * cluster at the level. */
+static int sweep_score_one(const sweep_ctx *s, sweep_scorer *b, size_t task,
+                           double *acc)
+{
+    const sweep_data *d = &s->d;
+    const size_t folds = s->cfg->folds;
+    const size_t level = task / (folds + 1), part = task % (folds + 1);
+    const int *group = s->tree.groups + level * (size_t)s->runs.classes;
+    const size_t dim = (size_t)d->data->d;
+    classify_params p;
+    size_t i, ntr = 0, nte = 0;
+    int epochs;
+
+    for (i = 0; i < d->n_train; i++) {
+        int in_test = part < folds && (size_t)d->fold[i] == part;
+        double *dst = in_test ? b->xte + nte * dim : b->xtr + ntr * dim;
+
+        memcpy(dst, d->xtr_clf + i * dim, dim * sizeof *dst);
+        if (in_test)
+            b->yte[nte++] = group[d->ytr[i]];
+        else
+            b->ytr[ntr++] = group[d->ytr[i]];
+    }
+    if (part == folds) {
+        memcpy(b->xte, d->xval_clf, d->n_val * dim * sizeof *b->xte);
+        for (i = 0; i < d->n_val; i++)
+            b->yte[i] = group[d->yval[i]];
+        nte = d->n_val;
+    }
+
+    classify_params_default(&p);
+    p.kind = s->cfg->classifier == CONFIG_CLASSIFIER_FOREST
+                 ? CLASSIFIER_FOREST
+                 : CLASSIFIER_MLP;
+    p.max_epochs = (int)s->cfg->max_epochs;
+    if (classify_fit_predict(&p, b->xtr, b->ytr, ntr, (int)dim,
+                             s->tree.n_clusters[level], b->xte, nte,
+                             s->cfg->score_seed, task, b->pred,
+                             &epochs) < 0)
+        return -1;
+    *acc = classify_accuracy(b->pred, b->yte, nte);
+    return 0;
+}
+
+/* Phase 5: tasks go round-robin to the ranks; rank 0 sums the table
+ * (every other entry is zero on each rank). */
+static void sweep_score(sweep_ctx *s, double *acc)
+{
+    const size_t tasks = s->tree.levels * (s->cfg->folds + 1);
+    double *mine = calloc(tasks, sizeof *mine);
+    sweep_scorer b = {0};
+    size_t t, done = 0;
+
+    if (!mine || sweep_scorer_init(s, &b) < 0) {
+        error_set("out of memory for the scoring tasks");
+        sweep_die(s, "scoring");
+    }
+    log_info("scoring %zu cut levels x %zu folds + validation = %zu "
+             "tasks on %d ranks",
+             s->tree.levels, s->cfg->folds, tasks, s->size);
+    for (t = 0; t < tasks; t++) {
+        if ((int)(t % (size_t)s->size) != s->rank)
+            continue;
+        if (sweep_score_one(s, &b, t, &mine[t]) < 0)
+            sweep_die(s, "scoring");
+        done++;
+    }
+    log_detail("rank 0 scored %zu tasks", done);
+    if (MPI_Reduce(mine, acc, (int)tasks, MPI_DOUBLE, MPI_SUM, 0, s->comm) !=
+        MPI_SUCCESS) {
+        error_set("MPI_Reduce of task accuracies failed");
+        sweep_die(s, "scoring");
+    }
+    sweep_scorer_free(&b);
+    free(mine);
+}
+
+/* The consensus settings of the config in the consensus module's terms.
+ * Co-association cuts each run into half as many clusters as classes. */
+static consensus_spec sweep_consensus_spec(const sweep_ctx *s)
+{
+    static const enum linkage_method methods[] = {
+        [CONFIG_LINKAGE_COMPLETE] = LINKAGE_COMPLETE,
+        [CONFIG_LINKAGE_AVERAGE] = LINKAGE_AVERAGE,
+        [CONFIG_LINKAGE_SINGLE] = LINKAGE_SINGLE,
+        [CONFIG_LINKAGE_WARD] = LINKAGE_WARD};
+    static const enum consensus_kind kinds[] = {
+        [CONFIG_CONSENSUS_MEAN] = CONSENSUS_MEAN,
+        [CONFIG_CONSENSUS_MEDIAN] = CONSENSUS_MEDIAN,
+        [CONFIG_CONSENSUS_COASSOCIATION] = CONSENSUS_COASSOCIATION};
+    consensus_spec spec;
+    size_t k = (size_t)s->runs.classes / 2;
+
+    spec.kind = kinds[s->cfg->consensus];
+    spec.method = methods[s->cfg->linkage];
+    spec.k = k < 2 ? 2 : k;
+    return spec;
+}
+
+/* Split-half stability, its convergence over seeds and the bootstrap
+ * support of each merge (rank 0). */
+static int sweep_stability(sweep_ctx *s, const consensus_spec *spec,
+                           const int *failed, const uint64_t *seeds)
+{
+    sweep_runs *r = &s->runs;
+    sweep_stab *st = &s->stab;
+    const size_t C = (size_t)r->classes;
+    size_t i, distinct = 0;
+
+    for (i = 0; i < r->runs; i++) {
+        size_t j = 0;
+
+        while (j < i && (failed[j] || seeds[j] != seeds[i]))
+            j++;
+        distinct += !failed[i] && j == i;
+    }
+    st->split_half = NAN;
+    for (i = 0; i < C - 1; i++)
+        st->same_partition[i] = -1;
+    if (distinct >= 2 &&
+        (consensus_split_half(r->distance, seeds, r->runs, failed, C, spec,
+                              &st->split_half, st->same_partition) < 0 ||
+         consensus_convergence(r->distance, seeds, r->runs, failed, C, spec,
+                               SWEEP_CURVE_MAX, &st->points, st->n_seeds,
+                               st->curve) < 0))
+        return -1;
+    for (i = 0; i < C - 1; i++)
+        s->tree.support[i] = NAN;
+    if (s->cfg->bootstrap > 0 &&
+        consensus_support(r->distance, seeds, r->runs, failed, C, spec,
+                          s->tree.Z, s->cfg->bootstrap,
+                          s->cfg->bootstrap_seed, s->tree.support) < 0)
+        return -1;
+    if (distinct < 2)
+        log_info("stability: needs 2 or more seeds (this sweep has %zu)",
+                 distinct);
+    else
+        log_info("stability: split-half correlation %.3f over %zu seeds "
+                 "(halves by seed)",
+                 st->split_half, distinct);
+    return 0;
+}
+
+/* Phase 4b (rank 0): consensus matrix, its dendrogram, each run's
+ * agreement with it, stability, and the distinct cut levels. */
+static int sweep_consensus(sweep_ctx *s)
+{
+    sweep_runs *r = &s->runs;
+    sweep_tree *t = &s->tree;
+    const size_t C = (size_t)r->classes;
+    const consensus_spec spec = sweep_consensus_spec(s);
+    int *failed = calloc(r->runs, sizeof *failed);
+    uint64_t *seeds = calloc(r->runs, sizeof *seeds);
+    double *coph = calloc(C * C, sizeof *coph);
+    size_t i, ok = 0;
+    int rc = -1;
+
+    if (!failed || !seeds || !coph) {
+        error_set("out of memory building the consensus");
+        goto done;
+    }
+    for (i = 0; i < r->runs; i++) {
+        failed[i] = r->status[i] != RESULTS_RUN_DONE;
+        seeds[i] = (uint64_t)r->seed[i];
+        ok += !failed[i];
+    }
+    if (ok == 0) {
+        error_set("all %zu runs failed: no consensus can be built; lower "
+                  "vae.lr or check the data",
+                  r->runs);
+        goto done;
+    }
+    if (consensus_build(r->distance, r->runs, failed, C, &spec,
+                        t->distance) < 0 ||
+        linkage_build(t->distance, C, spec.method, t->Z) < 0 ||
+        linkage_cophenetic(t->Z, C, coph) < 0 ||
+        linkage_correlation(coph, t->distance, C, &t->coph_corr) < 0 ||
+        consensus_run_cophenetic(t->Z, r->distance, r->runs, failed, C,
+                                 r->cophenetic) < 0 ||
+        linkage_cut_levels(t->Z, C, &t->levels, t->level_dist,
+                           t->n_clusters, t->groups) < 0)
+        goto done;
+    log_info("consensus of %zu runs (%s, %s linkage): cophenetic "
+             "correlation %.3f",
+             ok, consensus_kind_name(spec.kind),
+             linkage_method_name(spec.method), t->coph_corr);
+    rc = sweep_stability(s, &spec, failed, seeds);
+done:
+    free(failed);
+    free(seeds);
+    free(coph);
+    return rc;
+}
+
+/* Every rank needs the cut levels to score them; rank 0 made them. */
+static void sweep_share_tree(sweep_ctx *s)
+{
+    sweep_tree *t = &s->tree;
+    const size_t C = (size_t)s->runs.classes;
+    unsigned long sizes[2] = {(unsigned long)t->levels,
+                              (unsigned long)s->stab.points};
+    unsigned long levels;
+
+    /* The curve's length too: its dataset is created collectively. */
+    if (MPI_Bcast(sizes, 2, MPI_UNSIGNED_LONG, 0, s->comm) != MPI_SUCCESS)
+        goto fail;
+    levels = sizes[0];
+    t->levels = levels;
+    s->stab.points = sizes[1];
+    if (MPI_Bcast(t->n_clusters, (int)levels, MPI_INT, 0, s->comm) !=
+            MPI_SUCCESS ||
+        MPI_Bcast(t->level_dist, (int)levels, MPI_DOUBLE, 0, s->comm) !=
+            MPI_SUCCESS ||
+        MPI_Bcast(t->groups, (int)(levels * C), MPI_INT, 0, s->comm) !=
+            MPI_SUCCESS)
+        goto fail;
+    return;
+fail:
+    error_set("MPI_Bcast of the cut levels failed");
+    sweep_die(s, "sharing the dendrogram");
+}
+
+static int sweep_tree_alloc(sweep_tree *t, size_t C)
+{
+    t->distance = error_calloc(C * C, sizeof(double), "consensus");
+    t->Z = error_calloc((C - 1) * 4, sizeof(double), "linkage");
+    t->support = error_calloc(C - 1, sizeof(double), "merge support");
+    t->level_dist = error_calloc(C - 1, sizeof(double), "cut levels");
+    t->n_clusters = error_calloc(C - 1, sizeof(int), "cut levels");
+    t->groups = error_calloc((C - 1) * C, sizeof(int), "cut groups");
+    return t->distance && t->Z && t->support && t->level_dist &&
+                   t->n_clusters && t->groups
+               ? 0
+               : -1;
+}
+
+static void sweep_tree_free(sweep_tree *t)
+{
+    free(t->distance);
+    free(t->Z);
+    free(t->support);
+    free(t->level_dist);
+    free(t->n_clusters);
+    free(t->groups);
+    memset(t, 0, sizeof *t);
+}
+
+/* Mean and population standard deviation (numpy's default) of the
+ * fold accuracies of each level. */
+static void sweep_fold_stats(const double *acc, size_t levels, size_t folds,
+                             double *fold_acc, double *cv_mean,
+                             double *cv_std, double *val_acc)
+{
+    size_t v, f;
+
+    for (v = 0; v < levels; v++) {
+        const double *a = acc + v * (folds + 1);
+        double sum = 0.0, sq = 0.0;
+
+        for (f = 0; f < folds; f++) {
+            fold_acc[v * folds + f] = a[f];
+            sum += a[f];
+        }
+        cv_mean[v] = sum / (double)folds;
+        for (f = 0; f < folds; f++)
+            sq += (a[f] - cv_mean[v]) * (a[f] - cv_mean[v]);
+        cv_std[v] = sqrt(sq / (double)folds);
+        val_acc[v] = a[folds];
+    }
+}
+
+static void sweep_print_table(const sweep_ctx *s, const double *cv_mean,
+                              const double *cv_std, const double *val_acc)
+{
+    const sweep_tree *t = &s->tree;
+    const size_t C = (size_t)s->runs.classes;
+    char groups[1024];
+    size_t v;
+
+    log_info("%-9s %-10s %-15s %-8s %s", "clusters", "distance",
+             "cv acc", "val acc", "groups (original labels by class index)");
+    for (v = 0; v < t->levels; v++) {
+        if (linkage_format_groups(t->groups + v * C, C, groups,
+                                  sizeof groups) < 0)
+            snprintf(groups, sizeof groups, "(too long to show)");
+        log_info("%-9d %-10.4f %.4f+-%.4f  %-8.4f %s", t->n_clusters[v],
+                 t->level_dist[v], cv_mean[v], cv_std[v], val_acc[v],
+                 groups);
+    }
+}
+
+/* /stability: split-half correlation, agreement of the halves per
+ * number of clusters, and the convergence curve.  Collective. */
+static int sweep_write_stability(sweep_ctx *s)
+{
+    const sweep_stab *st = &s->stab;
+    const size_t C = (size_t)s->runs.classes;
+    const size_t dK[1] = {C - 1}, dP[1] = {st->points};
+    double seeds[SWEEP_CURVE_MAX];
+    size_t i;
+
+    for (i = 0; i < st->points; i++)
+        seeds[i] = (double)st->n_seeds[i];
+    if (results_put_attr_double(s->out, "/stability", "split_half_corr",
+                                st->split_half) < 0 ||
+        results_put_ints(s->out, "/stability/same_partition", 1, dK,
+                         st->same_partition) < 0)
+        return -1;
+    if (st->points == 0)
+        return 0;
+    if (results_put_doubles(s->out, "/stability/convergence_seeds", 1, dP,
+                            seeds) < 0 ||
+        results_put_doubles(s->out, "/stability/convergence_corr", 1, dP,
+                            st->curve) < 0)
+        return -1;
+    return 0;
+}
+
+/* Phase 6a: the data description, consensus and scores.  Collective;
+ * the values are rank 0's. */
+static int sweep_write_scores(sweep_ctx *s, const double *acc)
+{
+    const sweep_tree *t = &s->tree;
+    const size_t C = (size_t)s->runs.classes, V = t->levels;
+    const size_t K = s->cfg->folds;
+    const size_t dC[2] = {C, C}, dZ[2] = {C - 1, 4}, dV[1] = {V};
+    const size_t dG[2] = {V, C}, dF[2] = {V, K}, dL[1] = {C};
+    double *fold_acc = calloc(V * K + 1, sizeof(double));
+    double *stats = calloc(3 * V + 1, sizeof(double));
+    results_t *o = s->out;
+    int rc = -1;
+
+    if (!fold_acc || !stats) {
+        error_set("out of memory for the score table");
+        goto done;
+    }
+    if (s->rank == 0) {
+        sweep_fold_stats(acc, V, K, fold_acc, stats, stats + V,
+                         stats + 2 * V);
+        sweep_print_table(s, stats, stats + V, stats + 2 * V);
+    }
+    if (results_put_attr_text(o, "/data", "path", s->cfg->data_path) < 0 ||
+        results_put_attr_int(o, "/data", "n_samples",
+                             (int64_t)s->d.data->n) < 0 ||
+        results_put_attr_int(o, "/data", "n_features", s->d.data->d) < 0 ||
+        results_put_attr_int(o, "/data", "n_train",
+                             (int64_t)s->d.n_train) < 0 ||
+        results_put_attr_int(o, "/data", "n_val", (int64_t)s->d.n_val) < 0 ||
+        results_put_ints(o, "/data/label_values", 1, dL,
+                         s->d.data->label_values) < 0 ||
+        results_put_doubles(o, "/consensus/distance", 2, dC, t->distance) <
+            0 ||
+        results_put_doubles(o, "/consensus/Z", 2, dZ, t->Z) < 0 ||
+        results_put_doubles(o, "/consensus/support", 1, dZ, t->support) <
+            0 ||
+        results_put_attr_double(o, "/consensus", "cophenetic_corr",
+                                t->coph_corr) < 0 ||
+        results_put_ints(o, "/scores/n_clusters", 1, dV, t->n_clusters) <
+            0 ||
+        results_put_doubles(o, "/scores/level_distance", 1, dV,
+                            t->level_dist) < 0 ||
+        results_put_ints(o, "/scores/groups", 2, dG, t->groups) < 0 ||
+        results_put_doubles(o, "/scores/fold_acc", 2, dF, fold_acc) < 0 ||
+        results_put_doubles(o, "/scores/cv_mean", 1, dV, stats) < 0 ||
+        results_put_doubles(o, "/scores/cv_std", 1, dV, stats + V) < 0 ||
+        results_put_doubles(o, "/scores/val_acc", 1, dV, stats + 2 * V) < 0)
+        goto done;
+    if (sweep_write_stability(s) < 0)
+        goto done;
+    if (s->rank == 0 &&
+        results_write_run_column(o, "cophenetic", s->runs.cophenetic) < 0)
+        goto done;
+    rc = 0;
+done:
+    free(fold_acc);
+    free(stats);
+    return rc;
+}
+
+static int sweep_write_timing(sweep_ctx *s)
+{
+    const char *names[] = {"train", "consensus", "scoring", "write"};
+    const double secs[] = {s->t_train, s->t_consensus, s->t_scoring,
+                           s->t_write};
+    size_t i;
+
+    for (i = 0; i < 4; i++)
+        if (results_put_attr_double(s->out, "/timing", names[i], secs[i]) <
+            0)
+            return -1;
+    return results_put_attr_int(s->out, "/timing", "ranks", s->size);
+}
+
+static void sweep_free(sweep_ctx *s)
+{
+    sweep_data_free(&s->d);
+    sweep_runs_free(&s->runs);
+    sweep_tree_free(&s->tree);
+    free(s->stab.same_partition);
+}
+
+/* Phases 1-2: data, run tables and the results file. */
+static int sweep_prepare(sweep_ctx *s, enum results_mode mode)
+{
+    const config_t *cfg = s->cfg;
+    char *ini = NULL;
+    int *stored = NULL;
+    results_shape shape;
+    results_grid grid;
+    int rc;
+
+    if (sweep_agree(s, sweep_load_data(s)) < 0)
+        return -1;
+    log_info("data %s: %zu samples, %d features, %d classes; %zu train, "
+             "%zu validation",
+             cfg->data_path, s->d.data->n, s->d.data->d,
+             s->d.data->n_classes, s->d.n_train, s->d.n_val);
+    rc = sweep_runs_init(s);
+    if (rc == 0)
+        rc = sweep_tree_alloc(&s->tree, (size_t)s->runs.classes);
+    if (rc == 0 &&
+        !(s->stab.same_partition = error_calloc(
+              (size_t)s->runs.classes - 1, sizeof(int), "stability")))
+        rc = -1;
+    if (rc == 0 && !(ini = config_to_ini(cfg)))
+        rc = -1;
+    if (rc == 0 && !(stored = error_calloc(s->runs.runs, sizeof *stored,
+                                           "stored run status")))
+        rc = -1;
+    if (sweep_agree(s, rc) < 0)
+        goto done;
+
+    shape.runs = s->runs.runs;
+    shape.classes = s->runs.classes;
+    shape.latent = s->runs.latent;
+    shape.epochs = s->runs.epochs;
+    grid.seed = s->runs.seed;
+    grid.alpha_rec = s->runs.alpha_rec;
+    grid.alpha_clf = s->runs.alpha_clf;
+    grid.alpha_kl = s->runs.alpha_kl;
+    s->out = results_open(s->comm, cfg->output_path, mode, &shape, &grid,
+                          ini, stored);
+    if (!s->out) {
+        /* results_open agreed: every rank holds the same message. */
+        if (s->rank == 0)
+            log_error("%s", error_text());
+        rc = -1;
+        goto done;
+    }
+    rc = sweep_agree(s, sweep_read_stored(s, stored));
+    if (rc == 0)
+        memcpy(s->runs.status, stored, s->runs.runs * sizeof *stored);
+done:
+    free(ini);
+    free(stored);
+    return rc;
+}
+
+int sweep_run(MPI_Comm comm, const config_t *cfg, enum results_mode mode)
+{
+    sweep_ctx s;
+    int *stored = NULL;
+    double *acc = NULL, t0;
+    int rc = -1;
+
+    memset(&s, 0, sizeof s);
+    s.comm = comm;
+    s.cfg = cfg;
+    if (MPI_Comm_rank(comm, &s.rank) != MPI_SUCCESS ||
+        MPI_Comm_size(comm, &s.size) != MPI_SUCCESS)
+        return 1;
+    if (sweep_prepare(&s, mode) < 0)
+        goto done;
+
+    t0 = log_now();
+    stored = malloc(s.runs.runs * sizeof *stored);
+    if (!stored) {
+        error_set("out of memory");
+        sweep_die(&s, "training");
+    }
+    memcpy(stored, s.runs.status, s.runs.runs * sizeof *stored);
+    sweep_train(&s);
+    sweep_gather(&s, stored);
+    s.t_train = log_now() - t0;
+
+    t0 = log_now();
+    if (sweep_agree(&s, s.rank == 0 ? sweep_consensus(&s) : 0) < 0)
+        goto done;
+    sweep_share_tree(&s);
+    s.t_consensus = log_now() - t0;
+
+    t0 = log_now();
+    acc = calloc(s.tree.levels * (cfg->folds + 1), sizeof *acc);
+    if (!acc) {
+        error_set("out of memory for the score table");
+        sweep_die(&s, "scoring");
+    }
+    sweep_score(&s, acc);
+    s.t_scoring = log_now() - t0;
+
+    t0 = log_now();
+    if (sweep_agree(&s, sweep_write_scores(&s, acc)) < 0)
+        goto done;
+    s.t_write = log_now() - t0;
+    if (sweep_write_timing(&s) == 0) {
+        rc = results_finish(s.out);
+        s.out = NULL;
+    }
+    if (rc < 0) {
+        /* Both calls agree across ranks: one message from rank 0. */
+        if (s.rank == 0)
+            log_error("%s", error_text());
+        goto done;
+    }
+    log_info("time: train %.1f s, consensus %.2f s, scoring %.1f s, "
+             "write %.2f s",
+             s.t_train, s.t_consensus, s.t_scoring, s.t_write);
+    log_info("results: %s", cfg->output_path);
+    rc = 0;
+done:
+    results_close(s.out);
+    free(stored);
+    free(acc);
+    sweep_free(&s);
+    return rc == 0 ? 0 : 1;
+}
