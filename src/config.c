@@ -416,7 +416,6 @@ static int parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out,
                       char *why, size_t cap)
 {
     const char *p = s;
-    char rest[QUOTE_MAX + 4];
     int rc = scan_uint(&p, max, out);
 
     if (rc < 0) {
@@ -427,6 +426,7 @@ static int parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out,
         return -1;
     }
     if (*p) {
+        char rest[QUOTE_MAX + 4];
         quote(rest, sizeof rest, p, strlen(p));
         snprintf(why, cap, "unexpected '%s' after the integer", rest);
         return -1;
@@ -449,7 +449,6 @@ static int parse_double(const char *s, enum range range, double *out, char *why,
                         size_t cap)
 {
     char *end;
-    char rest[QUOTE_MAX + 4];
 
     errno = 0;
     *out = strtod(s, &end);
@@ -458,6 +457,7 @@ static int parse_double(const char *s, enum range range, double *out, char *why,
         return -1;
     }
     if (*end) {
+        char rest[QUOTE_MAX + 4];
         quote(rest, sizeof rest, end, strlen(end));
         snprintf(why, cap, "unexpected '%s' after the number", rest);
         return -1;
@@ -883,9 +883,10 @@ static int apply_value(config_t *c, const struct key *k, const char *text,
                        const char *where)
 {
     struct value v = {0};
-    char why[256], expect[256], shown[QUOTE_MAX + 4];
+    char why[256];
 
     if (parse_value(k, text, &v, why, sizeof why) < 0) {
+        char expect[256], shown[QUOTE_MAX + 4];
         key_expect(k, expect, sizeof expect);
         quote(shown, sizeof shown, text, strlen(text));
         return error_set("%s: [%s] %s = %s: expected %s (%s)", where,
@@ -917,10 +918,10 @@ static void format_double(char *buf, size_t cap, double x)
  * written as ranges. */
 static void format_seeds(struct text *t, const uint64_t *seeds, size_t n)
 {
-    size_t i = 0, j;
+    size_t i = 0;
 
     while (i < n) {
-        j = i;
+        size_t j = i;
         while (j + 1 < n && seeds[j] != UINT64_MAX &&
                seeds[j + 1] == seeds[j] + 1)
             j++;
@@ -938,10 +939,10 @@ static void format_seeds(struct text *t, const uint64_t *seeds, size_t n)
 
 static void format_numbers(struct text *t, const double *x, size_t n)
 {
-    char buf[40];
     size_t i;
 
     for (i = 0; i < n; i++) {
+        char buf[40];
         format_double(buf, sizeof buf, x[i]);
         text_add(t, "%s%s", i ? ", " : "", buf);
     }
@@ -961,7 +962,6 @@ static const char *choice_name(const char *const *names, unsigned value)
 
 static void format_value(struct text *t, const config_t *c, const struct key *k)
 {
-    char buf[40];
     double d = 0.0;
     uint64_t u = 0;
 
@@ -1048,6 +1048,7 @@ static void format_value(struct text *t, const config_t *c, const struct key *k)
         return;
     }
     if (k->type == T_NUMBER) {
+        char buf[40];
         format_double(buf, sizeof buf, d);
         text_add(t, "%s", buf);
     } else {
@@ -1119,9 +1120,9 @@ static char *parse_reader(char *buf, int num, void *stream)
     if (buf[0] == '[') {
         char *close = strchr(buf + 1, ']');
         if (close) {
-            char where[300];
             *close = '\0';
             if (!section_known(buf + 1)) {
+                char where[300];
                 snprintf(where, sizeof where, "%s:%d", p->name, p->line);
                 p->err_line = p->line;
                 error_unknown_section(where, buf + 1);

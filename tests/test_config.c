@@ -196,6 +196,45 @@ static void test_load_tiny(void **state)
     config_free(&c);
 }
 
+/* What libinih accepts around the keys: a byte order mark, CRLF ends,
+ * indentation (never a continuation line), comments, "key: value", a
+ * section opened twice, and an empty file (all defaults). */
+static void test_load_variants(void **state)
+{
+    config_t c, d;
+
+    (void)state;
+    assert_int_equal(config_default(&d), 0);
+    assert_int_equal(config_load_string(&c, "", "empty.ini"), 0);
+    assert_config_equal(&c, &d);
+    config_free(&c);
+
+    if (config_load_string(&c,
+                           "\xEF\xBB\xBF[vae]\r\n"
+                           "  epochs = 3\r\n"
+                           "\t latent = 4 ; inline comment\r\n"
+                           "  # indented comment\r\n"
+                           "[score]\n"
+                           "folds: 3\n"
+                           "[vae]\n"
+                           "batch=8\n",
+                           "variants.ini") != 0)
+        fail_msg("%s", error_text());
+    assert_int_equal(c.epochs, 3);
+    assert_int_equal(c.latent, 4);
+    assert_int_equal(c.folds, 3);
+    assert_int_equal(c.batch, 8);
+    assert_int_equal(c.n_seeds, 8);
+    config_free(&c);
+    config_free(&d);
+
+    /* The name given stands for the file in messages. */
+    assert_int_equal(
+        config_load_string(&c, "[vae]\nlr = -1\n", "results.h5:/config"), -1);
+    assert_non_null(strstr(error_text(), "results.h5:/config:2: [vae] lr"));
+    assert_null(c.seeds);
+}
+
 static void test_set_every_type(void **state)
 {
     config_t c;
@@ -558,6 +597,7 @@ int main(void)
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_load_digits),
         cmocka_unit_test(test_load_tiny),
+        cmocka_unit_test(test_load_variants),
         cmocka_unit_test(test_set_every_type),
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_bad_inputs),
