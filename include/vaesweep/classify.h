@@ -11,10 +11,10 @@
  *   batch kept, stopping after more than 10 epochs in a row whose mean
  *   training loss is not below the best so far minus 1e-4.
  * - Random forest as scikit-learn's RandomForestClassifier() defaults: 100
- *   trees, Gini, sqrt(d) candidate features per split (constant ones do
- *   not count, as in scikit-learn's splitter), bootstrap samples of n,
- *   grown until leaves are pure, prediction by averaging the trees' class
- *   probabilities.
+ *   trees, Gini, int(sqrt(d)) candidate features per split (drawing on
+ *   past that until one varies in the node, as scikit-learn's splitter),
+ *   bootstrap samples of n kept as sample weights, grown until leaves are
+ *   pure, prediction by averaging the trees' class probabilities.
  *
  * Plain C on arrays: no MPI, no HDF5, never prints.  Failures record one
  * message with error_set() and return -1.  All randomness comes from the
