@@ -53,28 +53,29 @@ typedef struct {
 } vae_module;
 
 /* Activations of one batch, each [max_batch][width]; d* are their
- * gradients.  h = pre-ReLU, a = post-ReLU (the ReLU runs in place, so a
- * buffer holds h until the ReLU and a after), n = post-BatchNorm. */
+ * gradients, [B][width] packed for the batch at hand (carve_grads).  h =
+ * pre-ReLU, a = post-ReLU (the ReLU runs in place, so a buffer holds h until
+ * the ReLU and a after), n = post-BatchNorm. */
 typedef struct {
-    double *x;                     /* [B][n_in] gathered batch (vae_train) */
-    double *eps;                   /* [B][latent] noise */
-    double *a1, *n1;               /* [B][32] encoder layer 1 */
-    double *a2, *n2;               /* [B][16] encoder layer 2 */
-    double *mu, *lv, *z;           /* [B][latent] */
-    double *ra, *rn;               /* [B][32] recon hidden */
-    double *recon;                 /* [B][n_in] */
-    double *ca, *cn;               /* [B][10] classifier hidden */
-    double *logits, *probs;        /* [B][n_classes] */
-    double *bn_mean[N_BN];         /* [width] batch mean, for backward */
-    double *bn_rstd[N_BN];         /* [width] 1/sqrt(var + eps) */
-    double *dh1, *da1, *dn1;       /* [B][32] */
-    double *dh2, *da2, *dn2;       /* [B][16] */
-    double *dmu, *dlv, *dz;        /* [B][latent] */
-    double *dr1, *dra, *drn;       /* [B][32] */
-    double *drecon;                /* [B][n_in] */
-    double *dc1, *dca, *dcn;       /* [B][10] */
-    double *dlogits;               /* [B][n_classes] */
-    double *grad_first, *grad_end; /* the gradient half, zeroed per step */
+    double *x;               /* [B][n_in] gathered batch (vae_train) */
+    double *eps;             /* [B][latent] noise */
+    double *a1, *n1;         /* [B][32] encoder layer 1 */
+    double *a2, *n2;         /* [B][16] encoder layer 2 */
+    double *mu, *lv, *z;     /* [B][latent] */
+    double *ra, *rn;         /* [B][32] recon hidden */
+    double *recon;           /* [B][n_in] */
+    double *ca, *cn;         /* [B][10] classifier hidden */
+    double *logits, *probs;  /* [B][n_classes] */
+    double *bn_mean[N_BN];   /* [width] batch mean, for backward */
+    double *bn_rstd[N_BN];   /* [width] 1/sqrt(var + eps) */
+    double *dh1, *da1, *dn1; /* [B][32] */
+    double *dh2, *da2, *dn2; /* [B][16] */
+    double *dmu, *dlv, *dz;  /* [B][latent] */
+    double *dr1, *dra, *drn; /* [B][32] */
+    double *drecon;          /* [B][n_in] */
+    double *dc1, *dca, *dcn; /* [B][10] */
+    double *dlogits;         /* [B][n_classes] */
+    double *grad_first; /* room for the d* above, [max_batch][grad_width] */
 } vae_acts;
 
 struct vae {
@@ -154,6 +155,43 @@ static double *carve(double **next, size_t count)
     return p;
 }
 
+/* Sum of the widths of the activation gradients (doubles per row). */
+static size_t grad_width(const vae_t *m)
+{
+    return 3 * VAE_ENC1 + 3 * VAE_ENC2 + 3 * (size_t)m->s.latent +
+           3 * VAE_REC_HIDDEN + (size_t)m->s.n_in + 3 * VAE_CLF_HIDDEN +
+           (size_t)m->s.n_classes;
+}
+
+/* Point the activation gradients at B-row buffers packed from
+ * grad_first and zero them: the backward accumulates into them. */
+static void carve_grads(vae_t *m, int B)
+{
+    vae_acts *a = &m->a;
+    const size_t R = (size_t)B, D = (size_t)m->s.n_in;
+    const size_t L = (size_t)m->s.latent, C = (size_t)m->s.n_classes;
+    double *next = a->grad_first;
+
+    memset(next, 0, R * grad_width(m) * sizeof(double));
+    a->dh1 = carve(&next, R * VAE_ENC1);
+    a->da1 = carve(&next, R * VAE_ENC1);
+    a->dn1 = carve(&next, R * VAE_ENC1);
+    a->dh2 = carve(&next, R * VAE_ENC2);
+    a->da2 = carve(&next, R * VAE_ENC2);
+    a->dn2 = carve(&next, R * VAE_ENC2);
+    a->dmu = carve(&next, R * L);
+    a->dlv = carve(&next, R * L);
+    a->dz = carve(&next, R * L);
+    a->dr1 = carve(&next, R * VAE_REC_HIDDEN);
+    a->dra = carve(&next, R * VAE_REC_HIDDEN);
+    a->drn = carve(&next, R * VAE_REC_HIDDEN);
+    a->drecon = carve(&next, R * D);
+    a->dc1 = carve(&next, R * VAE_CLF_HIDDEN);
+    a->dca = carve(&next, R * VAE_CLF_HIDDEN);
+    a->dcn = carve(&next, R * VAE_CLF_HIDDEN);
+    a->dlogits = carve(&next, R * C);
+}
+
 /* Lay the activation buffers out in act_block (or, with base NULL, just
  * count them); returns the number of doubles used. */
 static size_t layout_acts(vae_t *m, double *base)
@@ -186,26 +224,10 @@ static size_t layout_acts(vae_t *m, double *base)
         a->bn_rstd[k] = carve(&next, (size_t)m->mod[bn_module[k]].out);
     }
 
-    /* The gradients last and contiguous, so one memset clears them. */
+    /* The gradients last: carve_grads lays them out for the batch at
+     * hand, so they are contiguous and one memset of B rows clears them. */
     a->grad_first = next;
-    a->dh1 = carve(&next, B * VAE_ENC1);
-    a->da1 = carve(&next, B * VAE_ENC1);
-    a->dn1 = carve(&next, B * VAE_ENC1);
-    a->dh2 = carve(&next, B * VAE_ENC2);
-    a->da2 = carve(&next, B * VAE_ENC2);
-    a->dn2 = carve(&next, B * VAE_ENC2);
-    a->dmu = carve(&next, B * L);
-    a->dlv = carve(&next, B * L);
-    a->dz = carve(&next, B * L);
-    a->dr1 = carve(&next, B * VAE_REC_HIDDEN);
-    a->dra = carve(&next, B * VAE_REC_HIDDEN);
-    a->drn = carve(&next, B * VAE_REC_HIDDEN);
-    a->drecon = carve(&next, B * D);
-    a->dc1 = carve(&next, B * VAE_CLF_HIDDEN);
-    a->dca = carve(&next, B * VAE_CLF_HIDDEN);
-    a->dcn = carve(&next, B * VAE_CLF_HIDDEN);
-    a->dlogits = carve(&next, B * C);
-    a->grad_end = next;
+    next += B * grad_width(m);
     return (size_t)(next - base);
 }
 
@@ -554,8 +576,7 @@ static void backward(vae_t *m, const vae_hparams *hp, const double *x,
     const int D = m->s.n_in, L = m->s.latent, C = m->s.n_classes;
 
     memset(m->grads, 0, m->n_params * sizeof(double));
-    memset(a->grad_first, 0,
-           (size_t)(a->grad_end - a->grad_first) * sizeof(double));
+    carve_grads(m, B);
 
     /* Classifier decoder. */
     nn_crossentropy_backward(a->dlogits, a->probs, y, B, C, hp->a_clf);

@@ -175,7 +175,9 @@ static void test_matches_pytorch_steps(void **state)
         print_message("worst relative gap to PyTorch: %.2e\n", worst_seen);
 
         /* The blocks carry the whole model: copied into a model with
-         * max_batch 3, encoding in chunks of 3 + 1 gives the same means. */
+         * max_batch 3, encoding in chunks of 3 + 1 gives the same means,
+         * up to an ulp or two (BLAS may pick another kernel for another
+         * row count; under valgrind it does). */
         small = vae_create(&digits_shape, 3);
         assert_non_null(small);
         memcpy(vae_param_block(small), vae_param_block(m),
@@ -183,7 +185,7 @@ static void test_matches_pytorch_steps(void **state)
         memcpy(vae_running_block(small), vae_running_block(m),
                vae_running_count(m) * sizeof(double));
         assert_int_equal(vae_encode(small, ex, 4, mu_small), 0);
-        testutil_assert_close("chunked eval mu", mu_small, mu, 8, 0.0, 1.0);
+        testutil_assert_close("chunked eval mu", mu_small, mu, 8, 1e-14, 1e-12);
         vae_free(small);
         free(ex);
         free(emu);
