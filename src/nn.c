@@ -121,10 +121,11 @@ void nn_batchnorm_forward_eval(double *out, const double *in,
 {
     int r, c;
 
-    for (r = 0; r < B; r++) {
-        for (c = 0; c < C; c++) {
+    for (c = 0; c < C; c++) {
+        double rs = 1.0 / sqrt(running_var[c] + eps);
+
+        for (r = 0; r < B; r++) {
             size_t i = (size_t)r * C + c;
-            double rs = 1.0 / sqrt(running_var[c] + eps);
 
             out[i] = (in[i] - running_mean[c]) * rs * gamma[c] + beta[c];
         }

@@ -648,11 +648,13 @@ static int check_hparams(const vae_t *m, const vae_hparams *hp, size_t n)
                          hp->batch, m->max_batch);
     if (hp->epochs < 1)
         return error_set("VAE epochs %d; expected at least 1", hp->epochs);
-    if (!(hp->lr > 0.0) || !(hp->weight_decay >= 0.0))
-        return error_set("VAE lr %g and weight_decay %g; expected lr > 0 "
-                         "and weight_decay >= 0",
+    if (!(isfinite(hp->lr) && hp->lr > 0.0 && isfinite(hp->weight_decay) &&
+          hp->weight_decay >= 0.0))
+        return error_set("VAE lr %g and weight_decay %g; expected a finite "
+                         "lr > 0 and a finite weight_decay >= 0",
                          hp->lr, hp->weight_decay);
-    if (!(hp->a_rec >= 0.0 && hp->a_clf >= 0.0 && hp->a_kl >= 0.0))
+    if (!(isfinite(hp->a_rec) && hp->a_rec >= 0.0 && isfinite(hp->a_clf) &&
+          hp->a_clf >= 0.0 && isfinite(hp->a_kl) && hp->a_kl >= 0.0))
         return error_set("VAE loss weights (%g, %g, %g); expected finite "
                          "values >= 0",
                          hp->a_rec, hp->a_clf, hp->a_kl);
