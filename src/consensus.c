@@ -570,9 +570,9 @@ int consensus_convergence(const double *Ds, const uint64_t *seeds, size_t runs,
     return rc;
 }
 
-/* Leaf sets of the clusters of Z as bitsets: bits[(row) * words ..] for
- * row 0..n-2 (the cluster n + row).  leaf sets of the children are
- * combined as the rows are read, children always coming first. */
+/* Leaf sets of the clusters of Z as bitsets, bits[row * words ..] for
+ * row 0..n-2 (cluster n + row).  A row's children come before it in Z,
+ * so one pass ORs finished child sets into each row. */
 static void cluster_bits(const double *Z, size_t n, size_t words,
                          uint64_t *bits)
 {

@@ -34,7 +34,7 @@ enum consensus_kind {
 typedef struct {
     enum consensus_kind kind;
     /* Dendrogram of the consensus matrix (and, for co-association, of
-     * each run before its cut); LINKAGE_COMPLETE in the method. */
+     * each run before its cut).  The method uses LINKAGE_COMPLETE. */
     enum linkage_method method;
     /* Co-association only: clusters per run, 2..n, cut as scipy's
      * fcluster(Z, k, "maxclust"). */
