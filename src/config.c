@@ -732,8 +732,9 @@ static int parse_bool(const char *s, uint64_t *out)
 
     if (n >= sizeof low)
         return -1;
-    for (i = 0; i <= n; i++)
+    for (i = 0; i < n; i++)
         low[i] = (char)tolower((unsigned char)s[i]);
+    low[n] = '\0';
     for (i = 0; i < 3; i++) {
         if (strcmp(low, yes[i]) == 0) {
             *out = 1;

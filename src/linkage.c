@@ -833,7 +833,8 @@ int linkage_cut_levels(const double *Z, size_t n, size_t *n_levels,
     return 0;
 }
 
-int linkage_format_groups(const int *labels, size_t n, char *buf, size_t cap)
+int linkage_format_groups(const int *labels, const int *names, size_t n,
+                          char *buf, size_t cap)
 {
     size_t used = 0, i;
     int label, max_label = -1;
@@ -857,7 +858,10 @@ int linkage_format_groups(const int *labels, size_t n, char *buf, size_t cap)
             int w;
             if (labels[i] != label)
                 continue;
-            w = snprintf(buf + used, cap - used, "%s%zu", any ? " " : sep, i);
+            w = names ? snprintf(buf + used, cap - used, "%s%d",
+                                 any ? " " : sep, names[i])
+                      : snprintf(buf + used, cap - used, "%s%zu",
+                                 any ? " " : sep, i);
             if (w < 0 || (size_t)w >= cap - used)
                 goto full;
             used += (size_t)w;

@@ -66,8 +66,8 @@ static int cli_parse(int argc, char **argv, cli_options *o)
         else if (strcmp(a, "--print-config") == 0)
             o->print_config = 1;
         else if (strcmp(a, "--overwrite") == 0 || strcmp(a, "--resume") == 0) {
-            enum results_mode m = a[2] == 'o' ? RESULTS_OVERWRITE
-                                              : RESULTS_RESUME;
+            enum results_mode m =
+                a[2] == 'o' ? RESULTS_OVERWRITE : RESULTS_RESUME;
 
             if (o->mode != RESULTS_NEW && o->mode != m)
                 return error_set("--overwrite and --resume exclude each "
@@ -130,10 +130,10 @@ int main(int argc, char **argv)
     /* Ranks are the parallelism: one BLAS thread each. */
     openblas_set_num_threads(1);
 
-    if (config_default(&cfg) < 0) {
-        log_error("%s", error_text());
-        status = 1;
-    } else if (cli_parse(argc, argv, &opt) < 0) {
+    /* config_load fills in the defaults; a zeroed struct is what
+     * config_free accepts whatever happens before. */
+    memset(&cfg, 0, sizeof cfg);
+    if (cli_parse(argc, argv, &opt) < 0) {
         if (rank == 0)
             log_error("%s", error_text());
         status = EXIT_USAGE;

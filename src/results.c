@@ -67,8 +67,7 @@ static int results_agree(MPI_Comm comm, int rank, int status)
     int first;
     char text[ERROR_TEXT_MAX];
 
-    if (MPI_Allreduce(&bad, &first, 1, MPI_INT, MPI_MIN, comm) !=
-        MPI_SUCCESS)
+    if (MPI_Allreduce(&bad, &first, 1, MPI_INT, MPI_MIN, comm) != MPI_SUCCESS)
         return error_set("MPI_Allreduce failed while agreeing on an "
                          "HDF5 outcome");
     if (first == INT32_MAX)
@@ -132,8 +131,7 @@ static hid_t results_text_type(void)
 
     if (t < 0)
         return t;
-    if (H5Tset_size(t, H5T_VARIABLE) < 0 ||
-        H5Tset_cset(t, H5T_CSET_UTF8) < 0) {
+    if (H5Tset_size(t, H5T_VARIABLE) < 0 || H5Tset_cset(t, H5T_CSET_UTF8) < 0) {
         H5Tclose(t);
         return -1;
     }
@@ -166,8 +164,8 @@ static int results_attr(results_t *r, const char *obj, const char *name,
     H5_TRY(space = H5Screate(H5S_SCALAR), "H5Screate");
     if (H5Aexists(group, name) > 0)
         H5_TRY(H5Adelete(group, name), "H5Adelete");
-    H5_TRY(attr = H5Acreate2(group, name, type, space, H5P_DEFAULT,
-                             H5P_DEFAULT),
+    H5_TRY(attr =
+               H5Acreate2(group, name, type, space, H5P_DEFAULT, H5P_DEFAULT),
            "H5Acreate2");
     H5_TRY(H5Awrite(attr, type, value), "H5Awrite");
     rc = 0;
@@ -184,17 +182,15 @@ done:
 int results_put_attr_double(results_t *r, const char *obj, const char *name,
                             double value)
 {
-    return results_agree(
-        r->comm, r->rank,
-        results_attr(r, obj, name, H5T_NATIVE_DOUBLE, &value));
+    return results_agree(r->comm, r->rank,
+                         results_attr(r, obj, name, H5T_NATIVE_DOUBLE, &value));
 }
 
 int results_put_attr_int(results_t *r, const char *obj, const char *name,
                          int64_t value)
 {
-    return results_agree(
-        r->comm, r->rank,
-        results_attr(r, obj, name, H5T_NATIVE_INT64, &value));
+    return results_agree(r->comm, r->rank,
+                         results_attr(r, obj, name, H5T_NATIVE_INT64, &value));
 }
 
 int results_put_attr_text(results_t *r, const char *obj, const char *name,
@@ -238,8 +234,7 @@ static hid_t results_create_dataset(hid_t file, const char *path, hid_t type,
     H5_TRY(space = H5Screate_simple(rank, hdims, NULL), "H5Screate_simple");
     H5_TRY(dcpl = H5Pcreate(H5P_DATASET_CREATE), "H5Pcreate");
     H5_TRY(H5Pset_fill_value(dcpl, type, fill), "H5Pset_fill_value");
-    H5_TRY(H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY),
-           "H5Pset_alloc_time");
+    H5_TRY(H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY), "H5Pset_alloc_time");
     H5_TRY(H5Pset_fill_time(dcpl, H5D_FILL_TIME_ALLOC), "H5Pset_fill_time");
     H5_TRY(dset = H5Dcreate2(file, path, type, space, H5P_DEFAULT, dcpl,
                              H5P_DEFAULT),
@@ -271,13 +266,12 @@ static int results_rows_io(results_t *r, const char *name, hid_t type,
         block[i] = dims[i];
     start[0] = row;
     block[0] = count;
-    H5_TRY(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, block,
-                               NULL),
-           "H5Sselect_hyperslab");
+    H5_TRY(
+        H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, block, NULL),
+        "H5Sselect_hyperslab");
     H5_TRY(mspace = H5Screate_simple(rank, block, NULL), "H5Screate_simple");
     if (write)
-        H5_TRY(H5Dwrite(dset, type, mspace, fspace, r->dxpl, buf),
-               "H5Dwrite");
+        H5_TRY(H5Dwrite(dset, type, mspace, fspace, r->dxpl, buf), "H5Dwrite");
     else
         H5_TRY(H5Dread(dset, type, mspace, fspace, r->dxpl, buf), "H5Dread");
     rc = 0;
@@ -294,8 +288,7 @@ done:
 static int results_put(results_t *r, const char *path, hid_t type, int rank,
                        const size_t *dims, const void *data, const void *fill)
 {
-    hid_t dset = results_create_dataset(r->file, path, type, rank, dims,
-                                        fill);
+    hid_t dset = results_create_dataset(r->file, path, type, rank, dims, fill);
     int rc = dset < 0 ? -1 : 0;
 
     if (dset >= 0 && r->rank == 0 && data)
@@ -327,8 +320,7 @@ int results_put_ints(results_t *r, const char *path, int rank,
 static int results_create_runs(results_t *r, const results_grid *grid)
 {
     const results_shape *s = &r->shape;
-    const size_t run_dims[3] = {s->runs, (size_t)s->classes,
-                                (size_t)s->latent};
+    const size_t run_dims[3] = {s->runs, (size_t)s->classes, (size_t)s->latent};
     const size_t dist_dims[3] = {s->runs, (size_t)s->classes,
                                  (size_t)s->classes};
     const size_t curve_dims[3] = {s->runs, (size_t)s->epochs, 4};
@@ -339,18 +331,17 @@ static int results_create_runs(results_t *r, const results_grid *grid)
     hid_t dset;
     int rc = 0;
 
-    if (results_put(r, "/runs/seed", H5T_NATIVE_INT64, 1, run_dims,
-                    grid->seed, &zero64) < 0 ||
+    if (results_put(r, "/runs/seed", H5T_NATIVE_INT64, 1, run_dims, grid->seed,
+                    &zero64) < 0 ||
         results_put_doubles(r, "/runs/alpha_rec", 1, run_dims,
                             grid->alpha_rec) < 0 ||
         results_put_doubles(r, "/runs/alpha_clf", 1, run_dims,
                             grid->alpha_clf) < 0 ||
-        results_put_doubles(r, "/runs/alpha_kl", 1, run_dims,
-                            grid->alpha_kl) < 0 ||
+        results_put_doubles(r, "/runs/alpha_kl", 1, run_dims, grid->alpha_kl) <
+            0 ||
         results_put_doubles(r, "/runs/centroids", 3, run_dims, NULL) < 0 ||
         results_put_doubles(r, "/runs/distance", 3, dist_dims, NULL) < 0 ||
-        results_put_doubles(r, "/runs/loss_curves", 3, curve_dims, NULL) <
-            0)
+        results_put_doubles(r, "/runs/loss_curves", 3, curve_dims, NULL) < 0)
         return -1;
     for (i = 0; i < sizeof columns / sizeof columns[0]; i++)
         if (results_put_doubles(r, columns[i], 1, run_dims, NULL) < 0)
@@ -387,8 +378,7 @@ static int results_init_new(results_t *r, const results_grid *grid,
         results_put_attr_text(r, "/", "version", VAESWEEP_VERSION) < 0 ||
         results_put_attr_text(r, "/", "created", created) < 0 ||
         results_put_attr_text(r, "/config", "ini", config_ini) < 0 ||
-        results_put_attr_text(r, "/config", "version", VAESWEEP_VERSION) <
-            0 ||
+        results_put_attr_text(r, "/config", "version", VAESWEEP_VERSION) < 0 ||
         results_create_runs(r, grid) < 0)
         return -1;
 
@@ -464,14 +454,13 @@ static int results_open_file(results_t *r, enum results_mode mode)
     int rc = -1;
 
     H5_TRY(fapl = H5Pcreate(H5P_FILE_ACCESS), "H5Pcreate");
-    H5_TRY(H5Pset_fapl_mpio(fapl, r->comm, MPI_INFO_NULL),
-           "H5Pset_fapl_mpio");
+    H5_TRY(H5Pset_fapl_mpio(fapl, r->comm, MPI_INFO_NULL), "H5Pset_fapl_mpio");
     if (mode == RESULTS_RESUME)
         H5_TRY(r->file = H5Fopen(r->partial, H5F_ACC_RDWR, fapl),
                "H5Fopen (is the .partial file damaged? use --overwrite)");
     else
-        H5_TRY(r->file = H5Fcreate(r->partial, H5F_ACC_TRUNC, H5P_DEFAULT,
-                                   fapl),
+        H5_TRY(r->file =
+                   H5Fcreate(r->partial, H5F_ACC_TRUNC, H5P_DEFAULT, fapl),
                "H5Fcreate");
     H5_TRY(r->dxpl = H5Pcreate(H5P_DATASET_XFER), "H5Pcreate");
     H5_TRY(H5Pset_dxpl_mpio(r->dxpl, H5FD_MPIO_INDEPENDENT),
@@ -518,10 +507,9 @@ static results_t *results_alloc(MPI_Comm comm, const char *path,
     return r;
 }
 
-results_t *results_open(MPI_Comm comm, const char *path,
-                        enum results_mode mode, const results_shape *shape,
-                        const results_grid *grid, const char *config_ini,
-                        int *status)
+results_t *results_open(MPI_Comm comm, const char *path, enum results_mode mode,
+                        const results_shape *shape, const results_grid *grid,
+                        const char *config_ini, int *status)
 {
     results_t *r;
     int rc = 0;
@@ -549,8 +537,8 @@ results_t *results_open(MPI_Comm comm, const char *path,
     if (rc == 0)
         rc = results_check_shape(r);
     if (rc == 0)
-        rc = results_rows_io(r, "/runs/status", H5T_NATIVE_INT, 0,
-                             shape->runs, status, 0);
+        rc = results_rows_io(r, "/runs/status", H5T_NATIVE_INT, 0, shape->runs,
+                             status, 0);
     if (results_agree(comm, r->rank, rc) < 0)
         goto fail;
     return r;
@@ -584,8 +572,8 @@ int results_read_run(results_t *r, size_t run, results_run *rec)
 {
     const hsize_t row = run;
 
-    if (results_rows_io(r, "/runs/status", H5T_NATIVE_INT, row, 1,
-                        &rec->status, 0) < 0 ||
+    if (results_rows_io(r, "/runs/status", H5T_NATIVE_INT, row, 1, &rec->status,
+                        0) < 0 ||
         results_rows_io(r, "/runs/val_acc", H5T_NATIVE_DOUBLE, row, 1,
                         &rec->val_acc, 0) < 0 ||
         results_rows_io(r, "/runs/wall_seconds", H5T_NATIVE_DOUBLE, row, 1,
@@ -625,8 +613,8 @@ int results_finish(results_t *r)
 
     /* Only a whole file gets the final name. */
     if (rc == 0 && r->rank == 0 && rename(r->partial, r->path) != 0)
-        rc = error_set("cannot rename '%s' to '%s': %s", r->partial,
-                       r->path, strerror(errno));
+        rc = error_set("cannot rename '%s' to '%s': %s", r->partial, r->path,
+                       strerror(errno));
     rc = results_agree(r->comm, r->rank, rc);
     results_free(r);
     return rc;

@@ -73,11 +73,11 @@ uint64_t rng_below(rng_t *r, uint64_t n)
 
 void rng_shuffle(rng_t *r, size_t *idx, size_t n)
 {
-    size_t i, j, tmp;
+    size_t i;
 
     for (i = n; i > 1; i--) {
-        j = (size_t)rng_below(r, i);
-        tmp = idx[i - 1];
+        size_t j = (size_t)rng_below(r, i);
+        size_t tmp = idx[i - 1];
         idx[i - 1] = idx[j];
         idx[j] = tmp;
     }

@@ -35,29 +35,29 @@ typedef struct {
 typedef struct {
     size_t runs;
     int classes, latent, epochs;
-    int *status;         /* [runs] */
-    double *val_acc;     /* [runs] */
-    double *wall;        /* [runs] */
-    double *centroids;   /* [runs * C * L] */
-    double *distance;    /* [runs * C * C] */
-    double *curves;      /* [runs * E * 4] */
-    double *cophenetic;  /* [runs] */
-    int64_t *seed;       /* [runs] */
-    double *alpha_rec;   /* [runs] */
-    double *alpha_clf;   /* [runs] */
-    double *alpha_kl;    /* [runs] */
+    int *status;        /* [runs] */
+    double *val_acc;    /* [runs] */
+    double *wall;       /* [runs] */
+    double *centroids;  /* [runs * C * L] */
+    double *distance;   /* [runs * C * C] */
+    double *curves;     /* [runs * E * 4] */
+    double *cophenetic; /* [runs] */
+    int64_t *seed;      /* [runs] */
+    double *alpha_rec;  /* [runs] */
+    double *alpha_clf;  /* [runs] */
+    double *alpha_kl;   /* [runs] */
 } sweep_runs;
 
 /* The consensus dendrogram and its distinct cut levels. */
 typedef struct {
-    double *distance;     /* [C * C] */
-    double *Z;            /* [(C - 1) * 4] */
-    double *support;      /* [C - 1] */
+    double *distance; /* [C * C] */
+    double *Z;        /* [(C - 1) * 4] */
+    double *support;  /* [C - 1] */
     double coph_corr;
     size_t levels;
-    double *level_dist;   /* [levels] */
-    int *n_clusters;      /* [levels] */
-    int *groups;          /* [levels * C] */
+    double *level_dist; /* [levels] */
+    int *n_clusters;    /* [levels] */
+    int *groups;        /* [levels * C] */
 } sweep_tree;
 
 /* Points of the split-half convergence curve kept at most. */
@@ -65,9 +65,9 @@ typedef struct {
 
 /* How much the consensus depends on which seeds were drawn. */
 typedef struct {
-    double split_half;         /* correlation of two seed halves */
-    int *same_partition;       /* [C - 1], k = C..2: halves agree */
-    size_t points;             /* of the convergence curve */
+    double split_half;   /* correlation of two seed halves */
+    int *same_partition; /* [C - 1], k = C..2: halves agree */
+    size_t points;       /* of the convergence curve */
     size_t n_seeds[SWEEP_CURVE_MAX];
     double curve[SWEEP_CURVE_MAX];
 } sweep_stab;
@@ -86,10 +86,11 @@ typedef struct {
 
 /* Abort every rank after a failure inside one rank's own work, which
  * the others cannot learn of while they compute or wait. */
-static void sweep_die(sweep_ctx *s, const char *what)
+_Noreturn static void sweep_die(sweep_ctx *s, const char *what)
 {
     log_error("%s: %s", what, error_text());
     MPI_Abort(s->comm, 1);
+    exit(1); /* MPI_Abort does not return; the compiler cannot know */
 }
 
 /* Every rank learns whether any failed; the lowest failing rank prints
@@ -129,8 +130,8 @@ static void sweep_data_free(sweep_data *d)
 /* Copy the rows of one split, standardised with the training
  * statistics when `mean` is given. */
 static int sweep_take_rows(const dataset_t *ds, const size_t *idx, size_t n,
-                           const double *mean, const double *scale,
-                           double **x, int **y)
+                           const double *mean, const double *scale, double **x,
+                           int **y)
 {
     *x = error_calloc(n * (size_t)ds->d, sizeof **x, "a data split");
     *y = error_calloc(n, sizeof **y, "split labels");
@@ -168,10 +169,9 @@ static int sweep_load_data(sweep_ctx *s)
         goto done;
 
     /* Training statistics standardise both splits (METHOD.md, Data). */
-    if (sweep_take_rows(ds, d->train_idx, d->n_train, NULL, NULL,
-                        &d->xtr_vae, &d->ytr) < 0 ||
-        dataset_standardize_fit(d->xtr_vae, d->n_train, ds->d, mean,
-                                scale) < 0)
+    if (sweep_take_rows(ds, d->train_idx, d->n_train, NULL, NULL, &d->xtr_vae,
+                        &d->ytr) < 0 ||
+        dataset_standardize_fit(d->xtr_vae, d->n_train, ds->d, mean, scale) < 0)
         goto done;
     dataset_standardize_apply(d->xtr_vae, d->n_train, ds->d, mean, scale);
     if (sweep_take_rows(ds, d->val_idx, d->n_val, mean, scale, &d->xval_vae,
@@ -193,10 +193,9 @@ static int sweep_load_data(sweep_ctx *s)
         goto done;
 
     d->fold = error_calloc(d->n_train, sizeof *d->fold, "fold ids");
-    if (!d->fold ||
-        dataset_kfold_stratified(d->ytr, d->n_train, ds->n_classes,
-                                 (int)cfg->folds, cfg->split_seed,
-                                 SWEEP_STREAM_FOLDS, d->fold) < 0)
+    if (!d->fold || dataset_kfold_stratified(d->ytr, d->n_train, ds->n_classes,
+                                             (int)cfg->folds, cfg->split_seed,
+                                             SWEEP_STREAM_FOLDS, d->fold) < 0)
         goto done;
     rc = 0;
 done:
@@ -278,8 +277,8 @@ static results_run sweep_run_view(const sweep_runs *r, size_t i)
 /* Buffers of one VAE run, allocated once per rank. */
 typedef struct {
     vae_t *model;
-    double *mu;   /* [n_train * latent] */
-    int *pred;    /* [n_val] */
+    double *mu; /* [n_train * latent] */
+    int *pred;  /* [n_val] */
 } sweep_trainer;
 
 static void sweep_trainer_free(sweep_trainer *t)
@@ -325,8 +324,7 @@ static int sweep_train_one(sweep_ctx *s, sweep_trainer *t, size_t i)
     /* Stream 0 of the run's own seed: runs that share a seed share
      * their initial weights and noise, whatever their index. */
     if (vae_train(t->model, &hp, s->d.xtr_vae, s->d.ytr, s->d.n_train,
-                  (uint64_t)r->seed[i], 0, r->curves + i * r->epochs * 4) <
-        0) {
+                  (uint64_t)r->seed[i], 0, r->curves + i * r->epochs * 4) < 0) {
         log_error("run %zu (seed %lld, a_rec %g, a_kl %g) failed: %s; "
                   "it is recorded as failed and left out of the consensus",
                   i, (long long)r->seed[i], hp.a_rec, hp.a_kl, error_text());
@@ -344,8 +342,8 @@ static int sweep_train_one(sweep_ctx *s, sweep_trainer *t, size_t i)
         if (linkage_pairwise_distances(t->mu, s->d.ytr, s->d.n_train, L, C,
                                        dist) < 0)
             return -1;
-    } else if (linkage_centroid_distances(t->mu, s->d.ytr, s->d.n_train, L,
-                                          C, dist) < 0) {
+    } else if (linkage_centroid_distances(t->mu, s->d.ytr, s->d.n_train, L, C,
+                                          dist) < 0) {
         return -1;
     }
     for (k = 0; k < s->d.n_val; k++)
@@ -369,10 +367,10 @@ static void sweep_print_run(const sweep_ctx *s, size_t i, size_t done,
              r->val_acc[i], r->wall[i]);
 }
 
-/* Rank 0 prints the notes of runs finished elsewhere; block = wait for
- * at least one. */
+/* Rank 0 prints the notes of runs finished elsewhere: those already
+ * arrived, or (wait_all) every one still to come. */
 static void sweep_drain_progress(sweep_ctx *s, size_t *done, size_t todo,
-                                 int block)
+                                 int wait_all)
 {
     sweep_runs *r = &s->runs;
     double note[4];
@@ -380,12 +378,12 @@ static void sweep_drain_progress(sweep_ctx *s, size_t *done, size_t todo,
     MPI_Status st;
 
     while (*done < todo) {
-        if (!block && (MPI_Iprobe(MPI_ANY_SOURCE, SWEEP_TAG_PROGRESS,
-                                  s->comm, &flag, &st) != MPI_SUCCESS ||
-                       !flag))
+        if (!wait_all && (MPI_Iprobe(MPI_ANY_SOURCE, SWEEP_TAG_PROGRESS,
+                                     s->comm, &flag, &st) != MPI_SUCCESS ||
+                          !flag))
             return;
-        if (MPI_Recv(note, 4, MPI_DOUBLE, MPI_ANY_SOURCE,
-                     SWEEP_TAG_PROGRESS, s->comm, &st) != MPI_SUCCESS) {
+        if (MPI_Recv(note, 4, MPI_DOUBLE, MPI_ANY_SOURCE, SWEEP_TAG_PROGRESS,
+                     s->comm, &st) != MPI_SUCCESS) {
             error_set("MPI_Recv of a progress note failed");
             sweep_die(s, "training");
         }
@@ -394,7 +392,6 @@ static void sweep_drain_progress(sweep_ctx *s, size_t *done, size_t todo,
         r->val_acc[i] = note[2];
         r->wall[i] = note[3];
         sweep_print_run(s, i, ++*done, todo);
-        block = 0;
     }
 }
 
@@ -430,8 +427,8 @@ static void sweep_train(sweep_ctx *s)
             double note[4] = {(double)i, r->status[i], r->val_acc[i],
                               r->wall[i]};
 
-            if (MPI_Send(note, 4, MPI_DOUBLE, 0, SWEEP_TAG_PROGRESS,
-                         s->comm) != MPI_SUCCESS) {
+            if (MPI_Send(note, 4, MPI_DOUBLE, 0, SWEEP_TAG_PROGRESS, s->comm) !=
+                MPI_SUCCESS) {
                 error_set("MPI_Send of a progress note failed");
                 sweep_die(s, "training");
             }
@@ -476,7 +473,7 @@ static void sweep_gather(sweep_ctx *s, const int *stored)
     double *mine = NULL, *all = NULL;
     int *counts = NULL, *displs = NULL;
     size_t i, n_mine = 0, n_all = 0;
-    int count, k;
+    int count;
 
     for (i = 0; i < r->runs; i++)
         n_mine += stored[i] == RESULTS_RUN_PENDING &&
@@ -497,8 +494,7 @@ static void sweep_gather(sweep_ctx *s, const int *stored)
         p[0] = (double)i;
         memcpy(p + 1, r->centroids + i * C * L, C * L * sizeof *p);
         memcpy(p + 1 + C * L, r->distance + i * C * C, C * C * sizeof *p);
-        memcpy(p + 1 + C * L + C * C, r->curves + i * E * 4,
-               E * 4 * sizeof *p);
+        memcpy(p + 1 + C * L + C * C, r->curves + i * E * 4, E * 4 * sizeof *p);
         n_mine++;
     }
     count = (int)(n_mine * rec);
@@ -508,7 +504,7 @@ static void sweep_gather(sweep_ctx *s, const int *stored)
         sweep_die(s, "gathering runs");
     }
     if (s->rank == 0) {
-        for (k = 0; k < s->size; k++) {
+        for (int k = 0; k < s->size; k++) {
             displs[k] = (int)n_all;
             n_all += (size_t)counts[k];
         }
@@ -518,8 +514,8 @@ static void sweep_gather(sweep_ctx *s, const int *stored)
             sweep_die(s, "gathering runs");
         }
     }
-    if (MPI_Gatherv(mine, count, MPI_DOUBLE, all, counts, displs,
-                    MPI_DOUBLE, 0, s->comm) != MPI_SUCCESS) {
+    if (MPI_Gatherv(mine, count, MPI_DOUBLE, all, counts, displs, MPI_DOUBLE, 0,
+                    s->comm) != MPI_SUCCESS) {
         error_set("MPI_Gatherv of run results failed");
         sweep_die(s, "gathering runs");
     }
@@ -600,14 +596,12 @@ static int sweep_score_one(const sweep_ctx *s, sweep_scorer *b, size_t task,
     }
 
     classify_params_default(&p);
-    p.kind = s->cfg->classifier == CONFIG_CLASSIFIER_FOREST
-                 ? CLASSIFIER_FOREST
-                 : CLASSIFIER_MLP;
+    p.kind = s->cfg->classifier == CONFIG_CLASSIFIER_FOREST ? CLASSIFIER_FOREST
+                                                            : CLASSIFIER_MLP;
     p.max_epochs = (int)s->cfg->max_epochs;
     if (classify_fit_predict(&p, b->xtr, b->ytr, ntr, (int)dim,
                              s->tree.n_clusters[level], b->xte, nte,
-                             s->cfg->score_seed, task, b->pred,
-                             &epochs) < 0)
+                             s->cfg->score_seed, task, b->pred, &epochs) < 0)
         return -1;
     *acc = classify_accuracy(b->pred, b->yte, nte);
     return 0;
@@ -697,10 +691,10 @@ static int sweep_stability(sweep_ctx *s, const consensus_spec *spec,
         return -1;
     for (i = 0; i < C - 1; i++)
         s->tree.support[i] = NAN;
-    if (s->cfg->bootstrap > 0 &&
+    if (s->cfg->bootstrap > 0 && distinct >= 2 &&
         consensus_support(r->distance, seeds, r->runs, failed, C, spec,
-                          s->tree.Z, s->cfg->bootstrap,
-                          s->cfg->bootstrap_seed, s->tree.support) < 0)
+                          s->tree.Z, s->cfg->bootstrap, s->cfg->bootstrap_seed,
+                          s->tree.support) < 0)
         return -1;
     if (distinct < 2)
         log_info("stability: needs 2 or more seeds (this sweep has %zu)",
@@ -741,15 +735,15 @@ static int sweep_consensus(sweep_ctx *s)
                   r->runs);
         goto done;
     }
-    if (consensus_build(r->distance, r->runs, failed, C, &spec,
-                        t->distance) < 0 ||
+    if (consensus_build(r->distance, r->runs, failed, C, &spec, t->distance) <
+            0 ||
         linkage_build(t->distance, C, spec.method, t->Z) < 0 ||
         linkage_cophenetic(t->Z, C, coph) < 0 ||
         linkage_correlation(coph, t->distance, C, &t->coph_corr) < 0 ||
         consensus_run_cophenetic(t->Z, r->distance, r->runs, failed, C,
                                  r->cophenetic) < 0 ||
-        linkage_cut_levels(t->Z, C, &t->levels, t->level_dist,
-                           t->n_clusters, t->groups) < 0)
+        linkage_cut_levels(t->Z, C, &t->levels, t->level_dist, t->n_clusters,
+                           t->groups) < 0)
         goto done;
     log_info("consensus of %zu runs (%s, %s linkage): cophenetic "
              "correlation %.3f",
@@ -819,8 +813,8 @@ static void sweep_tree_free(sweep_tree *t)
 /* Mean and population standard deviation (numpy's default) of the
  * fold accuracies of each level. */
 static void sweep_fold_stats(const double *acc, size_t levels, size_t folds,
-                             double *fold_acc, double *cv_mean,
-                             double *cv_std, double *val_acc)
+                             double *fold_acc, double *cv_mean, double *cv_std,
+                             double *val_acc)
 {
     size_t v, f;
 
@@ -848,15 +842,14 @@ static void sweep_print_table(const sweep_ctx *s, const double *cv_mean,
     char groups[1024];
     size_t v;
 
-    log_info("%-9s %-10s %-15s %-8s %s", "clusters", "distance",
-             "cv acc", "val acc", "groups (original labels by class index)");
+    log_info("%-9s %-10s %-15s %-8s %s", "clusters", "distance", "cv acc",
+             "val acc", "groups (by original label)");
     for (v = 0; v < t->levels; v++) {
-        if (linkage_format_groups(t->groups + v * C, C, groups,
-                                  sizeof groups) < 0)
+        if (linkage_format_groups(t->groups + v * C, s->d.data->label_values, C,
+                                  groups, sizeof groups) < 0)
             snprintf(groups, sizeof groups, "(too long to show)");
         log_info("%-9d %-10.4f %.4f+-%.4f  %-8.4f %s", t->n_clusters[v],
-                 t->level_dist[v], cv_mean[v], cv_std[v], val_acc[v],
-                 groups);
+                 t->level_dist[v], cv_mean[v], cv_std[v], val_acc[v], groups);
     }
 }
 
@@ -906,30 +899,26 @@ static int sweep_write_scores(sweep_ctx *s, const double *acc)
         goto done;
     }
     if (s->rank == 0) {
-        sweep_fold_stats(acc, V, K, fold_acc, stats, stats + V,
-                         stats + 2 * V);
+        sweep_fold_stats(acc, V, K, fold_acc, stats, stats + V, stats + 2 * V);
         sweep_print_table(s, stats, stats + V, stats + 2 * V);
     }
     if (results_put_attr_text(o, "/data", "path", s->cfg->data_path) < 0 ||
-        results_put_attr_int(o, "/data", "n_samples",
-                             (int64_t)s->d.data->n) < 0 ||
+        results_put_attr_int(o, "/data", "n_samples", (int64_t)s->d.data->n) <
+            0 ||
         results_put_attr_int(o, "/data", "n_features", s->d.data->d) < 0 ||
-        results_put_attr_int(o, "/data", "n_train",
-                             (int64_t)s->d.n_train) < 0 ||
+        results_put_attr_int(o, "/data", "n_train", (int64_t)s->d.n_train) <
+            0 ||
         results_put_attr_int(o, "/data", "n_val", (int64_t)s->d.n_val) < 0 ||
         results_put_ints(o, "/data/label_values", 1, dL,
                          s->d.data->label_values) < 0 ||
-        results_put_doubles(o, "/consensus/distance", 2, dC, t->distance) <
-            0 ||
+        results_put_doubles(o, "/consensus/distance", 2, dC, t->distance) < 0 ||
         results_put_doubles(o, "/consensus/Z", 2, dZ, t->Z) < 0 ||
-        results_put_doubles(o, "/consensus/support", 1, dZ, t->support) <
-            0 ||
+        results_put_doubles(o, "/consensus/support", 1, dZ, t->support) < 0 ||
         results_put_attr_double(o, "/consensus", "cophenetic_corr",
                                 t->coph_corr) < 0 ||
-        results_put_ints(o, "/scores/n_clusters", 1, dV, t->n_clusters) <
+        results_put_ints(o, "/scores/n_clusters", 1, dV, t->n_clusters) < 0 ||
+        results_put_doubles(o, "/scores/level_distance", 1, dV, t->level_dist) <
             0 ||
-        results_put_doubles(o, "/scores/level_distance", 1, dV,
-                            t->level_dist) < 0 ||
         results_put_ints(o, "/scores/groups", 2, dG, t->groups) < 0 ||
         results_put_doubles(o, "/scores/fold_acc", 2, dF, fold_acc) < 0 ||
         results_put_doubles(o, "/scores/cv_mean", 1, dV, stats) < 0 ||
@@ -956,8 +945,7 @@ static int sweep_write_timing(sweep_ctx *s)
     size_t i;
 
     for (i = 0; i < 4; i++)
-        if (results_put_attr_double(s->out, "/timing", names[i], secs[i]) <
-            0)
+        if (results_put_attr_double(s->out, "/timing", names[i], secs[i]) < 0)
             return -1;
     return results_put_attr_int(s->out, "/timing", "ranks", s->size);
 }
@@ -984,14 +972,14 @@ static int sweep_prepare(sweep_ctx *s, enum results_mode mode)
         return -1;
     log_info("data %s: %zu samples, %d features, %d classes; %zu train, "
              "%zu validation",
-             cfg->data_path, s->d.data->n, s->d.data->d,
-             s->d.data->n_classes, s->d.n_train, s->d.n_val);
+             cfg->data_path, s->d.data->n, s->d.data->d, s->d.data->n_classes,
+             s->d.n_train, s->d.n_val);
     rc = sweep_runs_init(s);
     if (rc == 0)
         rc = sweep_tree_alloc(&s->tree, (size_t)s->runs.classes);
     if (rc == 0 &&
-        !(s->stab.same_partition = error_calloc(
-              (size_t)s->runs.classes - 1, sizeof(int), "stability")))
+        !(s->stab.same_partition = error_calloc((size_t)s->runs.classes - 1,
+                                                sizeof(int), "stability")))
         rc = -1;
     if (rc == 0 && !(ini = config_to_ini(cfg)))
         rc = -1;
@@ -1009,8 +997,8 @@ static int sweep_prepare(sweep_ctx *s, enum results_mode mode)
     grid.alpha_rec = s->runs.alpha_rec;
     grid.alpha_clf = s->runs.alpha_clf;
     grid.alpha_kl = s->runs.alpha_kl;
-    s->out = results_open(s->comm, cfg->output_path, mode, &shape, &grid,
-                          ini, stored);
+    s->out = results_open(s->comm, cfg->output_path, mode, &shape, &grid, ini,
+                          stored);
     if (!s->out) {
         /* results_open agreed: every rank holds the same message. */
         if (s->rank == 0)

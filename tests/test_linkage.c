@@ -388,10 +388,17 @@ static void test_format_groups(void **state)
     char buf[64];
 
     (void)state;
-    assert_int_equal(linkage_format_groups(labels, 10, buf, sizeof buf), 0);
+    assert_int_equal(linkage_format_groups(labels, NULL, 10, buf, sizeof buf),
+                     0);
     assert_string_equal(buf, "[0 5] [8 9] [4 6] [2 3] [7] [1]");
-    assert_int_equal(linkage_format_groups(labels, 10, buf, 12), -1);
+    assert_int_equal(linkage_format_groups(labels, NULL, 10, buf, 12), -1);
     assert_non_null(strstr(error_text(), "larger buffer"));
+
+    /* Members are shown by name when names are given. */
+    const int names[] = {10, 11, 12, 13, 14, 15, 16, 17, 18, 19};
+    assert_int_equal(linkage_format_groups(labels, names, 10, buf, sizeof buf),
+                     0);
+    assert_string_equal(buf, "[10 15] [18 19] [14 16] [12 13] [17] [11]");
 }
 
 /* Perfectly matching distances give a cophenetic correlation of 1. */

@@ -137,9 +137,12 @@ int linkage_cut_levels(const double *Z, size_t n, size_t *n_levels,
 /*
  * Text listing the groups of labels[n], one bracket per label in label
  * order, members ascending: "[0 5] [8 9] [4 6] [2 3] [7] [1]".  Labels
- * must be 0..k-1.  Writes a NUL-terminated string into buf[cap]; fails
- * when it does not fit (about 4 * n + 16 bytes is plenty for n < 1000).
+ * must be 0..k-1.  Member i is written as names[i] (e.g. the original
+ * label of class i) or, when names is NULL, as i.  Writes a NUL-terminated
+ * string into buf[cap]; fails when it does not fit (about 4 * n + 16 bytes is
+ * plenty for n < 1000).
  */
-int linkage_format_groups(const int *labels, size_t n, char *buf, size_t cap);
+int linkage_format_groups(const int *labels, const int *names, size_t n,
+                          char *buf, size_t cap);
 
 #endif

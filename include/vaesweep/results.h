@@ -95,10 +95,9 @@ enum results_mode {
  * (all pending for a new file).  Returns NULL with a message on failure,
  * identically on every rank.
  */
-results_t *results_open(MPI_Comm comm, const char *path,
-                        enum results_mode mode, const results_shape *shape,
-                        const results_grid *grid, const char *config_ini,
-                        int *status);
+results_t *results_open(MPI_Comm comm, const char *path, enum results_mode mode,
+                        const results_shape *shape, const results_grid *grid,
+                        const char *config_ini, int *status);
 
 /* Independent.  Store one run (its rows in every /runs dataset, status
  * last).  Any rank may write any run; each run once. */
