@@ -199,8 +199,10 @@ static void digits_load(digits_split *s)
     dataset_t *ds = dataset_load_csv(DIGITS_PATH);
     size_t *tr, *te;
 
-    if (!ds)
+    if (!ds) {
         fail_msg("%s", error_text());
+        return; /* fail_msg does not return; this tells cppcheck so */
+    }
     tr = calloc(ds->n, sizeof *tr);
     te = calloc(ds->n, sizeof *te);
     s->xtr = calloc(ds->n * 64, sizeof *s->xtr);
@@ -318,7 +320,7 @@ static void test_digits_mlp(void **state)
     digits_split s;
     classify_params p;
     int *pred, epochs, k;
-    double sum = 0.0, t0, acc;
+    double sum = 0.0;
 
     (void)state;
     digits_load(&s);
@@ -326,7 +328,8 @@ static void test_digits_mlp(void **state)
     assert_non_null(pred);
     classify_params_default(&p);
     for (k = 0; k < 3; k++) {
-        t0 = seconds();
+        double t0 = seconds(), acc;
+
         if (classify_fit_predict(&p, s.xtr, s.ytr, s.ntr, 64, 10, s.xte, s.nte,
                                  0, (uint64_t)k, pred, &epochs))
             fail_msg("%s", error_text());

@@ -103,7 +103,7 @@ static void test_mean_and_median(void **state)
         testutil_assert_close("mean", C, want, NN, 1e-14, 1.0);
 
         for (e = 0; e < NN; e++) {
-            double v[9];
+            double v[9] = {0.0}; /* qsort reads only the m set entries */
             size_t m = 0;
             for (r = 0; r < runs; r++)
                 if (!failed[r])

@@ -140,7 +140,7 @@ static void test_standardize(void **state)
 {
     dataset_t *ds = load_digits();
     size_t *tr, *va, ntr, nva, i;
-    double *xtr, *xva, mean[64], scale[64], m, s;
+    double *xtr, *xva, mean[64], scale[64];
     int j;
 
     (void)state;
@@ -169,8 +169,8 @@ static void test_standardize(void **state)
     dataset_standardize_apply(xva, nva, 64, mean, scale);
     /* Training columns: mean 0, population std 1 (or 0 when constant). */
     for (j = 0; j < 64; j++) {
-        m = 0.0;
-        s = 0.0;
+        double m = 0.0, s = 0.0;
+
         for (i = 0; i < ntr; i++)
             m += xtr[i * 64 + j];
         m /= (double)ntr;
@@ -317,8 +317,10 @@ static void test_header_and_labels(void **state)
                       "0,0,7\r\n"
                       "\n");
     ds = dataset_load_csv(path);
-    if (!ds)
+    if (!ds) {
         fail_msg("%s", error_text());
+        return; /* fail_msg does not return; this tells cppcheck so */
+    }
     assert_int_equal(ds->n, 3);
     assert_int_equal(ds->d, 2);
     assert_int_equal(ds->n_classes, 2);

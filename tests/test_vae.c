@@ -107,9 +107,8 @@ static void test_matches_pytorch_steps(void **state)
     const cJSON *steps = testutil_json_get(ref, "steps");
     const cJSON *names = testutil_json_get(ref, "param_names");
     vae_t *m = vae_create(&digits_shape, 16);
-    vae_t *small;
     vae_hparams hp;
-    double alphas[3], mu[8], mu_small[8];
+    double alphas[3];
     size_t n, nx;
     int s, i;
 
@@ -166,6 +165,8 @@ static void test_matches_pytorch_steps(void **state)
     {
         double *ex = json_array(ref, "eval_x", &nx);
         double *emu = json_array(ref, "eval_mu", &n);
+        double mu[8], mu_small[8];
+        vae_t *small;
 
         assert_int_equal(nx, 4 * 64);
         assert_int_equal(n, 8);
