@@ -56,8 +56,7 @@ void log_error(const char *fmt, ...)
     if (log_rank == 0)
         snprintf(prefix, sizeof prefix, "vaesweep: error: ");
     else
-        snprintf(prefix, sizeof prefix, "vaesweep: rank %d: error: ",
-                 log_rank);
+        snprintf(prefix, sizeof prefix, "vaesweep: rank %d: error: ", log_rank);
     va_start(ap, fmt);
     log_vprint(stderr, prefix, fmt, ap);
     va_end(ap);

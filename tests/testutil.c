@@ -46,8 +46,7 @@ size_t testutil_json_count(const cJSON *arr)
     return n;
 }
 
-static size_t json_flatten(const cJSON *arr, double *out, size_t cap,
-                           size_t at)
+static size_t json_flatten(const cJSON *arr, double *out, size_t cap, size_t at)
 {
     const cJSON *item;
 
