@@ -1,6 +1,7 @@
 #include "vaesweep/results.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <math.h>
 #include <stdio.h>
@@ -88,6 +89,26 @@ char *results_partial_path(const char *path)
     return p;
 }
 
+/* Create and remove `partial` once, so a directory that refuses new
+ * files (read-only mount, permissions, also for root) is reported with
+ * the system's reason instead of HDF5's "unable to create file".  An
+ * existing file is left alone: --overwrite truncates it later. */
+static int results_probe_create(const char *partial)
+{
+    int fd = open(partial, O_WRONLY | O_CREAT | O_EXCL, 0666);
+
+    if (fd >= 0) {
+        close(fd);
+        unlink(partial);
+        return 0;
+    }
+    if (errno == EEXIST)
+        return 0;
+    return error_set("cannot create the results file '%s': %s; expected a "
+                     "writable directory: change output.path",
+                     partial, strerror(errno));
+}
+
 /* Check on rank 0 what the mode allows before HDF5 touches anything, so
  * the user reads which flag to pass instead of an HDF5 trace. */
 static int results_check_paths(const char *path, const char *partial,
@@ -121,6 +142,8 @@ static int results_check_paths(const char *path, const char *partial,
                        access(path, F_OK) == 0
                            ? " (the results file is already complete)"
                            : "; run without --resume");
+    else if (mode != RESULTS_RESUME)
+        rc = results_probe_create(partial);
     free(copy);
     return rc;
 }
@@ -212,9 +235,9 @@ int results_put_attr_text(results_t *r, const char *obj, const char *name,
  * as `fill` (NaN for floats), so a pending row never looks like data. */
 static hid_t results_create_dataset(hid_t file, const char *path, hid_t type,
                                     int rank, const size_t *dims,
-                                    const void *fill)
+                                    const void *fill, int growable)
 {
-    hsize_t hdims[4];
+    hsize_t hdims[4], maxdims[4], chunk[4];
     char parent[128];
     const char *slash = strrchr(path, '/');
     hid_t group = -1, space = -1, dcpl = -1, dset = -1;
@@ -225,14 +248,24 @@ static hid_t results_create_dataset(hid_t file, const char *path, hid_t type,
         error_set("internal error: bad dataset %s", path);
         return -1;
     }
-    for (i = 0; i < rank; i++)
-        hdims[i] = dims[i];
+    for (i = 0; i < rank; i++) {
+        hdims[i] = maxdims[i] = chunk[i] = dims[i];
+    }
+
+    /* A growable table has one chunk per row, so rows written by
+     * different ranks never share a chunk. */
+    if (growable) {
+        maxdims[0] = H5S_UNLIMITED;
+        chunk[0] = 1;
+    }
     memcpy(parent, path, (size_t)(slash - path));
     parent[slash - path] = '\0';
     H5_TRY(group = results_group(file, parent[0] ? parent : "/"),
            "group create");
-    H5_TRY(space = H5Screate_simple(rank, hdims, NULL), "H5Screate_simple");
+    H5_TRY(space = H5Screate_simple(rank, hdims, maxdims), "H5Screate_simple");
     H5_TRY(dcpl = H5Pcreate(H5P_DATASET_CREATE), "H5Pcreate");
+    if (growable)
+        H5_TRY(H5Pset_chunk(dcpl, rank, chunk), "H5Pset_chunk");
     H5_TRY(H5Pset_fill_value(dcpl, type, fill), "H5Pset_fill_value");
     H5_TRY(H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY), "H5Pset_alloc_time");
     H5_TRY(H5Pset_fill_time(dcpl, H5D_FILL_TIME_ALLOC), "H5Pset_fill_time");
@@ -288,7 +321,8 @@ done:
 static int results_put(results_t *r, const char *path, hid_t type, int rank,
                        const size_t *dims, const void *data, const void *fill)
 {
-    hid_t dset = results_create_dataset(r->file, path, type, rank, dims, fill);
+    hid_t dset =
+        results_create_dataset(r->file, path, type, rank, dims, fill, 0);
     int rc = dset < 0 ? -1 : 0;
 
     if (dset >= 0 && r->rank == 0 && data)
@@ -316,43 +350,138 @@ int results_put_ints(results_t *r, const char *path, int rank,
     return results_put(r, path, H5T_NATIVE_INT, rank, dims, data, &zero);
 }
 
-/* The /runs datasets, created empty (NaN, status pending). */
-static int results_create_runs(results_t *r, const results_grid *grid)
+/* The per-run tables under /runs: one row per run. */
+enum results_kind { KIND_F64, KIND_I32, KIND_I64 };
+
+typedef struct {
+    const char *name;
+    enum results_kind kind;
+    int row_rank; /* dims after the run axis */
+} results_column;
+
+static const results_column results_columns[] = {
+    {"/runs/seed", KIND_I64, 0},         {"/runs/alpha_rec", KIND_F64, 0},
+    {"/runs/alpha_clf", KIND_F64, 0},    {"/runs/alpha_kl", KIND_F64, 0},
+    {"/runs/status", KIND_I32, 0},       {"/runs/val_acc", KIND_F64, 0},
+    {"/runs/wall_seconds", KIND_F64, 0}, {"/runs/cophenetic", KIND_F64, 0},
+    {"/runs/centroids", KIND_F64, 2},    {"/runs/distance", KIND_F64, 2},
+    {"/runs/loss_curves", KIND_F64, 2}};
+
+#define RESULTS_N_COLUMNS (sizeof results_columns / sizeof results_columns[0])
+
+static hid_t results_native(enum results_kind kind)
+{
+    return kind == KIND_F64   ? H5T_NATIVE_DOUBLE
+           : kind == KIND_I32 ? H5T_NATIVE_INT
+                              : H5T_NATIVE_INT64;
+}
+
+/* Full dims of a /runs table with `runs` rows. */
+static int results_column_dims(const results_t *r, const results_column *c,
+                               size_t runs, size_t *dims)
 {
     const results_shape *s = &r->shape;
-    const size_t run_dims[3] = {s->runs, (size_t)s->classes, (size_t)s->latent};
-    const size_t dist_dims[3] = {s->runs, (size_t)s->classes,
-                                 (size_t)s->classes};
-    const size_t curve_dims[3] = {s->runs, (size_t)s->epochs, 4};
-    const char *columns[] = {"/runs/val_acc", "/runs/wall_seconds",
-                             "/runs/cophenetic"};
+
+    dims[0] = runs;
+    if (strcmp(c->name, "/runs/centroids") == 0) {
+        dims[1] = (size_t)s->classes;
+        dims[2] = (size_t)s->latent;
+    } else if (strcmp(c->name, "/runs/distance") == 0) {
+        dims[1] = dims[2] = (size_t)s->classes;
+    } else if (strcmp(c->name, "/runs/loss_curves") == 0) {
+        dims[1] = (size_t)s->epochs;
+        dims[2] = 4;
+    }
+    return 1 + c->row_rank;
+}
+
+/* Rank 0 writes the run parameters of rows [from, to). */
+static int results_write_grid(results_t *r, size_t from, size_t to,
+                              const results_grid *grid)
+{
+    const hsize_t n = to - from;
+
+    if (r->rank != 0 || n == 0)
+        return 0;
+    if (results_rows_io(r, "/runs/seed", H5T_NATIVE_INT64, from, n,
+                        (void *)(grid->seed + from), 1) < 0 ||
+        results_rows_io(r, "/runs/alpha_rec", H5T_NATIVE_DOUBLE, from, n,
+                        (void *)(grid->alpha_rec + from), 1) < 0 ||
+        results_rows_io(r, "/runs/alpha_clf", H5T_NATIVE_DOUBLE, from, n,
+                        (void *)(grid->alpha_clf + from), 1) < 0 ||
+        results_rows_io(r, "/runs/alpha_kl", H5T_NATIVE_DOUBLE, from, n,
+                        (void *)(grid->alpha_kl + from), 1) < 0)
+        return -1;
+    return 0;
+}
+
+/* The /runs tables, created empty: NaN, status pending (0), and
+ * growable, so a sweep that adds seeds can add rows. */
+static int results_create_runs(results_t *r, const results_grid *grid)
+{
+    const double nan = NAN;
+    const int zero = 0;
     const int64_t zero64 = 0;
-    size_t i;
-    hid_t dset;
+    size_t i, dims[3];
     int rc = 0;
 
-    if (results_put(r, "/runs/seed", H5T_NATIVE_INT64, 1, run_dims, grid->seed,
-                    &zero64) < 0 ||
-        results_put_doubles(r, "/runs/alpha_rec", 1, run_dims,
-                            grid->alpha_rec) < 0 ||
-        results_put_doubles(r, "/runs/alpha_clf", 1, run_dims,
-                            grid->alpha_clf) < 0 ||
-        results_put_doubles(r, "/runs/alpha_kl", 1, run_dims, grid->alpha_kl) <
-            0 ||
-        results_put_doubles(r, "/runs/centroids", 3, run_dims, NULL) < 0 ||
-        results_put_doubles(r, "/runs/distance", 3, dist_dims, NULL) < 0 ||
-        results_put_doubles(r, "/runs/loss_curves", 3, curve_dims, NULL) < 0)
-        return -1;
-    for (i = 0; i < sizeof columns / sizeof columns[0]; i++)
-        if (results_put_doubles(r, columns[i], 1, run_dims, NULL) < 0)
-            return -1;
-    dset = results_create_dataset(r->file, "/runs/status", H5T_NATIVE_INT, 1,
-                                  run_dims, &(int){RESULTS_RUN_PENDING});
-    if (dset < 0)
-        rc = -1;
-    else
+    for (i = 0; i < RESULTS_N_COLUMNS && rc == 0; i++) {
+        const results_column *c = &results_columns[i];
+        const void *fill = c->kind == KIND_F64   ? (const void *)&nan
+                           : c->kind == KIND_I32 ? (const void *)&zero
+                                                 : (const void *)&zero64;
+        int rank = results_column_dims(r, c, r->shape.runs, dims);
+        hid_t dset = results_create_dataset(
+            r->file, c->name, results_native(c->kind), rank, dims, fill, 1);
+
+        if (dset < 0)
+            rc = -1;
+        else
+            H5Dclose(dset);
+    }
+    if (rc == 0)
+        rc = results_write_grid(r, 0, r->shape.runs, grid);
+    return results_agree(r->comm, r->rank, rc);
+}
+
+int results_grow(results_t *r, size_t runs, const results_grid *grid)
+{
+    size_t i, dims[3];
+    hsize_t hdims[3];
+    hid_t dset = -1;
+    size_t old = r->shape.runs;
+    int rc = -1, k;
+
+    if (runs < old)
+        return error_set("internal error: results cannot shrink");
+    for (i = 0; i < RESULTS_N_COLUMNS; i++) {
+        int rank = results_column_dims(r, &results_columns[i], runs, dims);
+
+        for (k = 0; k < rank; k++)
+            hdims[k] = dims[k];
+        H5_TRY(dset = H5Dopen2(r->file, results_columns[i].name, H5P_DEFAULT),
+               "H5Dopen2");
+        H5_TRY(H5Dset_extent(dset, hdims), "H5Dset_extent");
+        H5Dclose(dset);
+        dset = -1;
+    }
+    r->shape.runs = runs;
+    rc = results_write_grid(r, old, runs, grid);
+done:
+    if (dset >= 0)
         H5Dclose(dset);
     return results_agree(r->comm, r->rank, rc);
+}
+
+size_t results_run_count(const results_t *r)
+{
+    return r->shape.runs;
+}
+
+int results_read_status(results_t *r, int *status)
+{
+    return results_rows_io(r, "/runs/status", H5T_NATIVE_INT, 0, r->shape.runs,
+                           status, 0);
 }
 
 /* Rank 0's current UTC time, the same text on every rank. */
@@ -432,14 +561,18 @@ static int results_check_shape(results_t *r)
     H5_TRY(space = H5Dget_space(dset), "H5Dget_space");
     H5_TRY(H5Sget_simple_extent_dims(space, dims, NULL),
            "H5Sget_simple_extent_dims");
-    if (dims[0] != r->shape.runs || dims[1] != (hsize_t)r->shape.classes)
+    /* A sweep that adds seeds until stable may have grown the tables
+     * past the config's first seeds; it can never hold fewer. */
+    if (dims[0] < r->shape.runs || dims[1] != (hsize_t)r->shape.classes) {
         rc = error_set("cannot resume '%s': it holds %llu runs of %llu "
                        "classes, this sweep has %zu runs of %d",
                        r->partial, (unsigned long long)dims[0],
                        (unsigned long long)dims[1], r->shape.runs,
                        r->shape.classes);
-    else
+    } else {
+        r->shape.runs = (size_t)dims[0];
         rc = 0;
+    }
 done:
     if (space >= 0)
         H5Sclose(space);
@@ -509,11 +642,10 @@ static results_t *results_alloc(MPI_Comm comm, const char *path,
 
 results_t *results_open(MPI_Comm comm, const char *path, enum results_mode mode,
                         const results_shape *shape, const results_grid *grid,
-                        const char *config_ini, int *status)
+                        const char *config_ini)
 {
     results_t *r;
     int rc = 0;
-    size_t i;
 
     /* HDF5's own stack trace would print once per rank; the messages
      * are collected by h5_fail instead. */
@@ -529,16 +661,11 @@ results_t *results_open(MPI_Comm comm, const char *path, enum results_mode mode,
     if (mode != RESULTS_RESUME) {
         if (results_init_new(r, grid, config_ini) < 0)
             goto fail;
-        for (i = 0; i < shape->runs; i++)
-            status[i] = RESULTS_RUN_PENDING;
         return r;
     }
     rc = results_check_config(r, config_ini);
     if (rc == 0)
         rc = results_check_shape(r);
-    if (rc == 0)
-        rc = results_rows_io(r, "/runs/status", H5T_NATIVE_INT, 0, shape->runs,
-                             status, 0);
     if (results_agree(comm, r->rank, rc) < 0)
         goto fail;
     return r;

@@ -33,7 +33,8 @@ typedef struct {
 
 /* Everything rank 0 knows about the runs once they are gathered. */
 typedef struct {
-    size_t runs;
+    size_t runs; /* active: the rows of the results file */
+    size_t cap;  /* most runs the sweep may reach (a stability target) */
     int classes, latent, epochs;
     int *status;        /* [runs] */
     double *val_acc;    /* [runs] */
@@ -80,6 +81,8 @@ typedef struct {
     sweep_runs runs;
     sweep_tree tree;
     sweep_stab stab;
+    results_grid grid;   /* views of the run tables, for results */
+    size_t seeds_active; /* seeds of the active runs */
     results_t *out;
     double t_train, t_consensus, t_scoring, t_write;
 } sweep_ctx;
@@ -221,16 +224,18 @@ static void sweep_runs_free(sweep_runs *r)
     memset(r, 0, sizeof *r);
 }
 
-/* Size the run tables and fill in the grid from the config. */
+/* Size the run tables for the most runs the sweep may reach and fill in
+ * the grid from the config. */
 static int sweep_runs_init(sweep_ctx *s)
 {
     sweep_runs *r = &s->runs;
-    const size_t R = config_run_count(s->cfg);
+    const size_t R = config_run_max(s->cfg);
     const size_t C = (size_t)s->d.data->n_classes;
     const size_t L = s->cfg->latent, E = s->cfg->epochs;
     size_t i;
 
-    r->runs = R;
+    r->runs = config_run_count(s->cfg);
+    r->cap = R;
     r->classes = (int)C;
     r->latent = (int)L;
     r->epochs = (int)E;
@@ -256,6 +261,10 @@ static int sweep_runs_init(sweep_ctx *s)
         r->seed[i] = (int64_t)seed;
         r->alpha_clf[i] = s->cfg->alpha_clf;
     }
+    s->grid.seed = r->seed;
+    s->grid.alpha_rec = r->alpha_rec;
+    s->grid.alpha_clf = r->alpha_clf;
+    s->grid.alpha_kl = r->alpha_kl;
     return 0;
 }
 
@@ -439,18 +448,21 @@ static void sweep_train(sweep_ctx *s)
     sweep_trainer_free(&t);
 }
 
-/* Rank 0 reads back the runs a previous, interrupted sweep stored. */
-static int sweep_read_stored(sweep_ctx *s, const int *stored)
+/* Every rank learns which runs an interrupted sweep stored; rank 0
+ * reads them back. */
+static int sweep_read_stored(sweep_ctx *s)
 {
     sweep_runs *r = &s->runs;
     size_t i;
 
+    if (results_read_status(s->out, r->status) < 0)
+        return -1;
     if (s->rank != 0)
         return 0;
     for (i = 0; i < r->runs; i++) {
         results_run v = sweep_run_view(r, i);
 
-        if (stored[i] == RESULTS_RUN_PENDING)
+        if (r->status[i] == RESULTS_RUN_PENDING)
             continue;
         if (results_read_run(s->out, i, &v) < 0)
             return -1;
@@ -662,6 +674,34 @@ static consensus_spec sweep_consensus_spec(const sweep_ctx *s)
     return spec;
 }
 
+/* The consensus module's view of the runs: failed[i] for any run not
+ * done, and each run's seed. */
+static void sweep_run_flags(const sweep_runs *r, int *failed, uint64_t *seeds)
+{
+    size_t i;
+
+    for (i = 0; i < r->runs; i++) {
+        failed[i] = r->status[i] != RESULTS_RUN_DONE;
+        seeds[i] = (uint64_t)r->seed[i];
+    }
+}
+
+/* Distinct seeds among the runs not failed.  Runs of one seed are
+ * contiguous (config_run), so a change of seed starts a new one. */
+static size_t sweep_distinct_seeds(const int *failed, const uint64_t *seeds,
+                                   size_t runs)
+{
+    size_t i, n = 0, last = 0;
+
+    for (i = 0; i < runs; i++) {
+        if (failed[i] || (n > 0 && seeds[i] == seeds[last]))
+            continue;
+        n++;
+        last = i;
+    }
+    return n;
+}
+
 /* Split-half stability, its convergence over seeds and the bootstrap
  * support of each merge (rank 0). */
 static int sweep_stability(sweep_ctx *s, const consensus_spec *spec,
@@ -670,15 +710,9 @@ static int sweep_stability(sweep_ctx *s, const consensus_spec *spec,
     sweep_runs *r = &s->runs;
     sweep_stab *st = &s->stab;
     const size_t C = (size_t)r->classes;
-    size_t i, distinct = 0;
+    const size_t distinct = sweep_distinct_seeds(failed, seeds, r->runs);
+    size_t i;
 
-    for (i = 0; i < r->runs; i++) {
-        size_t j = 0;
-
-        while (j < i && (failed[j] || seeds[j] != seeds[i]))
-            j++;
-        distinct += !failed[i] && j == i;
-    }
     st->split_half = NAN;
     for (i = 0; i < C - 1; i++)
         st->same_partition[i] = -1;
@@ -724,11 +758,9 @@ static int sweep_consensus(sweep_ctx *s)
         error_set("out of memory building the consensus");
         goto done;
     }
-    for (i = 0; i < r->runs; i++) {
-        failed[i] = r->status[i] != RESULTS_RUN_DONE;
-        seeds[i] = (uint64_t)r->seed[i];
+    sweep_run_flags(r, failed, seeds);
+    for (i = 0; i < r->runs; i++)
         ok += !failed[i];
-    }
     if (ok == 0) {
         error_set("all %zu runs failed: no consensus can be built; lower "
                   "vae.lr or check the data",
@@ -755,6 +787,101 @@ done:
     free(seeds);
     free(coph);
     return rc;
+}
+
+/* Rank 0: split-half correlation of the runs so far (NaN with fewer
+ * than two seeds), the quantity a stability target is about. */
+static int sweep_split_half_now(const sweep_ctx *s, double *corr)
+{
+    const sweep_runs *r = &s->runs;
+    const consensus_spec spec = sweep_consensus_spec(s);
+    int *failed = calloc(r->runs, sizeof *failed);
+    uint64_t *seeds = calloc(r->runs, sizeof *seeds);
+    int rc = 0;
+
+    if (!failed || !seeds) {
+        rc = error_set("out of memory checking stability");
+    } else {
+        sweep_run_flags(r, failed, seeds);
+        *corr = NAN;
+        if (sweep_distinct_seeds(failed, seeds, r->runs) >= 2)
+            rc = consensus_split_half(r->distance, seeds, r->runs, failed,
+                                      (size_t)r->classes, &spec, corr, NULL);
+    }
+    free(failed);
+    free(seeds);
+    return rc;
+}
+
+/* Rank 0 decides how many runs the next round has: the same as now to
+ * stop, more to add seed_batch seeds towards the stability target. */
+static size_t sweep_next_round(sweep_ctx *s)
+{
+    const config_t *cfg = s->cfg;
+    const size_t per_seed = s->runs.runs / s->seeds_active;
+    size_t add = cfg->seed_batch * per_seed;
+    double corr;
+
+    if (sweep_split_half_now(s, &corr) < 0)
+        sweep_die(s, "checking stability");
+    if (corr >= cfg->target) {
+        log_info("stability target reached: split-half %.3f >= %.3f with "
+                 "%zu seeds",
+                 corr, cfg->target, s->seeds_active);
+        return s->runs.runs;
+    }
+    if (s->runs.runs == s->runs.cap) {
+        log_info("WARNING: stability target %.3f not reached: split-half "
+                 "%.3f with %zu seeds, the most stability.max_seeds allows; "
+                 "raise it to go on (--resume keeps the runs done)",
+                 cfg->target, corr, s->seeds_active);
+        return s->runs.runs;
+    }
+    if (add > s->runs.cap - s->runs.runs)
+        add = s->runs.cap - s->runs.runs;
+    log_info("split-half %.3f < target %.3f with %zu seeds: adding %zu", corr,
+             cfg->target, s->seeds_active, add / per_seed);
+    return s->runs.runs + add;
+}
+
+/* Phase 3: train the pending runs, then, with a stability target, add
+ * seeds in rounds until the target or stability.max_seeds is reached.
+ * Each round ends with the gather, so rank 0 can judge it.  Returns -1
+ * (agreed) when the results file cannot grow. */
+static int sweep_train_all(sweep_ctx *s)
+{
+    sweep_runs *r = &s->runs;
+    int *stored = malloc(r->cap * sizeof *stored);
+    unsigned long next;
+
+    if (!stored) {
+        error_set("out of memory for the run status");
+        sweep_die(s, "training");
+    }
+    for (;;) {
+        memcpy(stored, r->status, r->runs * sizeof *stored);
+        sweep_train(s);
+        sweep_gather(s, stored);
+        if (s->cfg->target <= 0.0)
+            break;
+        next = s->rank == 0 ? (unsigned long)sweep_next_round(s) : 0;
+        if (MPI_Bcast(&next, 1, MPI_UNSIGNED_LONG, 0, s->comm) != MPI_SUCCESS) {
+            error_set("MPI_Bcast of the next round failed");
+            sweep_die(s, "training");
+        }
+        if (next == r->runs)
+            break;
+        if (results_grow(s->out, next, &s->grid) < 0) {
+            if (s->rank == 0)
+                log_error("%s", error_text());
+            free(stored);
+            return -1;
+        }
+        s->seeds_active = next / (r->runs / s->seeds_active);
+        r->runs = next;
+    }
+    free(stored);
+    return 0;
 }
 
 /* Every rank needs the cut levels to score them; rank 0 made them. */
@@ -963,9 +1090,7 @@ static int sweep_prepare(sweep_ctx *s, enum results_mode mode)
 {
     const config_t *cfg = s->cfg;
     char *ini = NULL;
-    int *stored = NULL;
     results_shape shape;
-    results_grid grid;
     int rc;
 
     if (sweep_agree(s, sweep_load_data(s)) < 0)
@@ -983,9 +1108,6 @@ static int sweep_prepare(sweep_ctx *s, enum results_mode mode)
         rc = -1;
     if (rc == 0 && !(ini = config_to_ini(cfg)))
         rc = -1;
-    if (rc == 0 && !(stored = error_calloc(s->runs.runs, sizeof *stored,
-                                           "stored run status")))
-        rc = -1;
     if (sweep_agree(s, rc) < 0)
         goto done;
 
@@ -993,12 +1115,8 @@ static int sweep_prepare(sweep_ctx *s, enum results_mode mode)
     shape.classes = s->runs.classes;
     shape.latent = s->runs.latent;
     shape.epochs = s->runs.epochs;
-    grid.seed = s->runs.seed;
-    grid.alpha_rec = s->runs.alpha_rec;
-    grid.alpha_clf = s->runs.alpha_clf;
-    grid.alpha_kl = s->runs.alpha_kl;
-    s->out = results_open(s->comm, cfg->output_path, mode, &shape, &grid, ini,
-                          stored);
+    s->out =
+        results_open(s->comm, cfg->output_path, mode, &shape, &s->grid, ini);
     if (!s->out) {
         /* results_open agreed: every rank holds the same message. */
         if (s->rank == 0)
@@ -1006,19 +1124,24 @@ static int sweep_prepare(sweep_ctx *s, enum results_mode mode)
         rc = -1;
         goto done;
     }
-    rc = sweep_agree(s, sweep_read_stored(s, stored));
-    if (rc == 0)
-        memcpy(s->runs.status, stored, s->runs.runs * sizeof *stored);
+
+    /* A resumed sweep that added seeds continues with all its rows. */
+    s->runs.runs = results_run_count(s->out);
+    s->seeds_active = s->runs.runs / (cfg->n_alpha_rec * cfg->n_alpha_kl);
+    rc = s->runs.runs > s->runs.cap
+             ? error_set("cannot resume: the file holds %zu runs, more "
+                         "than stability.max_seeds allows (%zu)",
+                         s->runs.runs, s->runs.cap)
+             : sweep_read_stored(s);
+    rc = sweep_agree(s, rc);
 done:
     free(ini);
-    free(stored);
     return rc;
 }
 
 int sweep_run(MPI_Comm comm, const config_t *cfg, enum results_mode mode)
 {
     sweep_ctx s;
-    int *stored = NULL;
     double *acc = NULL, t0;
     int rc = -1;
 
@@ -1032,14 +1155,8 @@ int sweep_run(MPI_Comm comm, const config_t *cfg, enum results_mode mode)
         goto done;
 
     t0 = log_now();
-    stored = malloc(s.runs.runs * sizeof *stored);
-    if (!stored) {
-        error_set("out of memory");
-        sweep_die(&s, "training");
-    }
-    memcpy(stored, s.runs.status, s.runs.runs * sizeof *stored);
-    sweep_train(&s);
-    sweep_gather(&s, stored);
+    if (sweep_train_all(&s) < 0)
+        goto done;
     s.t_train = log_now() - t0;
 
     t0 = log_now();
@@ -1078,7 +1195,6 @@ int sweep_run(MPI_Comm comm, const config_t *cfg, enum results_mode mode)
     rc = 0;
 done:
     results_close(s.out);
-    free(stored);
     free(acc);
     sweep_free(&s);
     return rc == 0 ? 0 : 1;

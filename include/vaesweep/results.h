@@ -35,9 +35,9 @@
  *
  * Fault rules: the file is written as "<path>.partial" and renamed to
  * <path> only by results_finish, after `complete` is set.  The run rows
- * are created up front and each run is written as soon as it finishes,
- * its status last, so a killed sweep leaves a .partial file that
- * results_resume can continue.
+ * are created before training (one chunk per row, growable) and each run
+ * is written as soon as it finishes, its status last, so a killed sweep
+ * leaves a .partial file that a RESULTS_RESUME open can continue.
  *
  * Collective calls (every rank of the communicator, same arguments) are
  * marked; the others are independent.  Every function returns 0 or -1
@@ -88,16 +88,26 @@ enum results_mode {
 
 /*
  * Collective.  Open the results file for a sweep: create
- * "<path>.partial" with every dataset of /runs sized for shape.runs and
- * the grid and /config written (RESULTS_NEW, RESULTS_OVERWRITE), or
- * reopen it (RESULTS_RESUME) after checking that its config text equals
- * config_ini.  status[shape.runs] receives each run's stored status
- * (all pending for a new file).  Returns NULL with a message on failure,
- * identically on every rank.
+ * "<path>.partial" with every /runs table sized for shape.runs and the
+ * grid and /config written (RESULTS_NEW, RESULTS_OVERWRITE), or reopen
+ * it (RESULTS_RESUME) after checking that its config text equals
+ * config_ini; a resumed file may hold more runs than shape.runs (a sweep
+ * that added seeds), never fewer: results_run_count tells.  Returns NULL
+ * with a message on failure, identically on every rank.
  */
 results_t *results_open(MPI_Comm comm, const char *path, enum results_mode mode,
                         const results_shape *shape, const results_grid *grid,
-                        const char *config_ini, int *status);
+                        const char *config_ini);
+
+/* Rows of the /runs tables now. */
+size_t results_run_count(const results_t *r);
+
+/* Independent.  status[results_run_count] = each run's stored status. */
+int results_read_status(results_t *r, int *status);
+
+/* Collective.  Add rows to the /runs tables up to `runs` (pending, NaN)
+ * and write their parameters from grid (arrays of at least `runs`). */
+int results_grow(results_t *r, size_t runs, const results_grid *grid);
 
 /* Independent.  Store one run (its rows in every /runs dataset, status
  * last).  Any rank may write any run; each run once. */
