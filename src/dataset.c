@@ -269,8 +269,8 @@ dataset_t *dataset_load_csv(const char *path)
     errno = 0;
     f = gzopen(path, "rb");
     if (!f) {
-        error_set("cannot open %s: %s; check the dataset path in the "
-                  "config",
+        error_set("cannot open %s: %s; expected a readable CSV file at "
+                  "[data] path in the config",
                   path, errno ? strerror(errno) : "out of memory");
         return NULL;
     }
@@ -384,8 +384,8 @@ int dataset_split_stratified(const int *y, size_t n, int n_classes,
     int c, rc = -1;
 
     if (!(test_size > 0.0 && test_size < 1.0))
-        return error_set("validation fraction must be between 0 and 1 "
-                         "(exclusive), got %g",
+        return error_set("validation fraction ([data] test_size) must be "
+                         "between 0 and 1 (exclusive), got %g",
                          test_size);
     if (n == 0)
         return error_set("cannot split an empty dataset");
@@ -404,10 +404,11 @@ int dataset_split_stratified(const int *y, size_t n, int n_classes,
         size_t nv = (size_t)round(test_size * (double)counts[c]);
 
         if (counts[c] > 0 && (nv == 0 || nv == counts[c])) {
-            error_set("class %d has %zu samples: a validation fraction of "
-                      "%g leaves it %zu in validation and %zu in training; "
-                      "each class needs samples in both parts (add data, "
-                      "drop the class or change the fraction)",
+            error_set("class %d has %zu samples: a validation fraction "
+                      "([data] test_size) of %g leaves it %zu in validation "
+                      "and %zu in training; expected samples of each class "
+                      "in both parts (add data, drop the class or change "
+                      "data.test_size)",
                       c, counts[c], test_size, nv, counts[c] - nv);
             goto done;
         }
@@ -460,9 +461,20 @@ int dataset_kfold_stratified(const int *y, size_t n, int n_classes, int k,
     if (check_labels(y, n, n_classes, counts))
         goto done;
     for (c = 0; c < n_classes; c++) {
+        /* A class of one sample cannot be cross-validated at any fold
+         * count, so lowering the fold count is no advice there. */
+        if (counts[c] == 1) {
+            error_set("class %d has 1 samples, fewer than the %d folds "
+                      "([score] folds): expected at least 2 samples of "
+                      "each class for cross-validation; add data or drop "
+                      "the class",
+                      c, k);
+            goto done;
+        }
         if (counts[c] > 0 && counts[c] < (size_t)k) {
-            error_set("class %d has %zu samples, fewer than the %d folds; "
-                      "lower the fold count to at most %zu",
+            error_set("class %d has %zu samples, fewer than the %d folds "
+                      "([score] folds): expected at least as many samples "
+                      "as folds; set score.folds to at most %zu",
                       c, counts[c], k, counts[c]);
             goto done;
         }
