@@ -202,9 +202,15 @@ done:
     return rc;
 }
 
+/* Parallel HDF5 stores ONE rank's value of a collective attribute write
+ * (which one is unspecified), so a figure that only rank 0 computed
+ * (the split-half correlation) is sent to all first, as the datasets
+ * take rank 0's data. */
 int results_put_attr_double(results_t *r, const char *obj, const char *name,
                             double value)
 {
+    if (MPI_Bcast(&value, 1, MPI_DOUBLE, 0, r->comm) != MPI_SUCCESS)
+        return error_set("MPI_Bcast of attribute %s failed", name);
     return results_agree(r->comm, r->rank,
                          results_attr(r, obj, name, H5T_NATIVE_DOUBLE, &value));
 }
@@ -212,6 +218,8 @@ int results_put_attr_double(results_t *r, const char *obj, const char *name,
 int results_put_attr_int(results_t *r, const char *obj, const char *name,
                          int64_t value)
 {
+    if (MPI_Bcast(&value, 1, MPI_INT64_T, 0, r->comm) != MPI_SUCCESS)
+        return error_set("MPI_Bcast of attribute %s failed", name);
     return results_agree(r->comm, r->rank,
                          results_attr(r, obj, name, H5T_NATIVE_INT64, &value));
 }
