@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 packages=(build-essential cmake pkg-config libopenmpi-dev openmpi-bin
     libhdf5-openmpi-dev hdf5-tools libopenblas-dev libinih-dev
     librandom123-dev zlib1g-dev libcmocka-dev libcjson-dev clang-format
-    cppcheck python3-numpy python3-h5py python3-scipy python3-matplotlib)
+    cppcheck python3-numpy python3-h5py python3-scipy python3-matplotlib
+    python3-pandas)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
