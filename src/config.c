@@ -1234,8 +1234,10 @@ static int parse_text(config_t *c, const char *text, size_t len,
 
 int config_default(config_t *c)
 {
-    static const double rec[] = {0.05, 0.1, 0.2};
-    static const double kl[] = {0.005, 0.01, 0.02};
+    /* 512 seeds of METHOD.md's weights: measured on digits, two halves
+     * of 256 seeds agree to a split-half correlation of 0.97 (README). */
+    static const double rec[] = {0.1};
+    static const double kl[] = {0.01};
     size_t i;
 
     memset(c, 0, sizeof *c);
@@ -1250,19 +1252,19 @@ int config_default(config_t *c)
     c->linkage = CONFIG_LINKAGE_COMPLETE;
     c->consensus = CONFIG_CONSENSUS_MEAN;
     c->bootstrap = 1000;
-    c->max_seeds = 64;
-    c->seed_batch = 8;
+    c->max_seeds = 2048;
+    c->seed_batch = 64;
     c->classifier = CONFIG_CLASSIFIER_MLP;
     c->folds = 5;
     c->standardize = false;
     c->max_epochs = 1000;
 
-    c->n_seeds = 8;
-    c->n_alpha_rec = 3;
-    c->n_alpha_kl = 3;
+    c->n_seeds = 512;
+    c->n_alpha_rec = 1;
+    c->n_alpha_kl = 1;
     c->seeds = error_calloc(c->n_seeds, sizeof *c->seeds, "default seeds");
-    c->alpha_rec = error_calloc(3, sizeof *c->alpha_rec, "default alpha_rec");
-    c->alpha_kl = error_calloc(3, sizeof *c->alpha_kl, "default alpha_kl");
+    c->alpha_rec = error_calloc(1, sizeof *c->alpha_rec, "default alpha_rec");
+    c->alpha_kl = error_calloc(1, sizeof *c->alpha_kl, "default alpha_kl");
     c->data_path = strdup("data/digits.csv.gz");
     c->output_path = strdup("results/digits.h5");
     if (!c->seeds || !c->alpha_rec || !c->alpha_kl || !c->data_path ||

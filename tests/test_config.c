@@ -119,41 +119,39 @@ static void test_defaults(void **state)
     assert_true(c.lr == 0.002);
     assert_true(c.weight_decay == 0.001);
     assert_true(c.alpha_clf == 1.0);
-    assert_int_equal(c.n_seeds, 8);
-    for (i = 0; i < 8; i++)
+    assert_int_equal(c.n_seeds, 512);
+    for (i = 0; i < 512; i++)
         assert_true(c.seeds[i] == i);
-    assert_int_equal(c.n_alpha_rec, 3);
-    assert_true(c.alpha_rec[0] == 0.05 && c.alpha_rec[2] == 0.2);
-    assert_int_equal(c.n_alpha_kl, 3);
-    assert_true(c.alpha_kl[0] == 0.005 && c.alpha_kl[2] == 0.02);
+    assert_int_equal(c.n_alpha_rec, 1);
+    assert_true(c.alpha_rec[0] == 0.1);
+    assert_int_equal(c.n_alpha_kl, 1);
+    assert_true(c.alpha_kl[0] == 0.01);
     assert_int_equal(c.distance, CONFIG_DISTANCE_CENTROID);
     assert_int_equal(c.linkage, CONFIG_LINKAGE_COMPLETE);
     assert_int_equal(c.consensus, CONFIG_CONSENSUS_MEAN);
     assert_int_equal(c.bootstrap, 1000);
     assert_true(c.target == 0.0);
-    assert_int_equal(c.max_seeds, 64);
-    assert_int_equal(c.seed_batch, 8);
+    assert_int_equal(c.max_seeds, 2048);
+    assert_int_equal(c.seed_batch, 64);
     assert_int_equal(c.classifier, CONFIG_CLASSIFIER_MLP);
     assert_int_equal(c.folds, 5);
     assert_false(c.standardize);
     assert_int_equal(c.max_epochs, 1000);
     assert_string_equal(c.output_path, "results/digits.h5");
     assert_int_equal(config_validate(&c), 0);
-    assert_int_equal(config_run_count(&c), 72);
-    assert_int_equal(config_run_max(&c), 72);
-    config_run(&c, 0, &seed, &rec, &kl);
-    assert_true(seed == 0 && rec == 0.05 && kl == 0.005);
+    assert_int_equal(config_run_count(&c), 512);
+    assert_int_equal(config_run_max(&c), 512);
+    config_run(&c, 511, &seed, &rec, &kl);
+    assert_true(seed == 511 && rec == 0.1 && kl == 0.01);
     config_free(&c);
     config_free(&c); /* harmless twice */
     assert_null(c.seeds);
 }
 
-/* digits.ini is the default config written out: same values, and the
- * runs come seed-major, then alpha_rec, then alpha_kl. */
+/* digits.ini is the default config written out: same values. */
 static void test_load_digits(void **state)
 {
     config_t c, d;
-    size_t s, i, j, r = 0;
 
     (void)state;
     if (config_load(&c, DIGITS_INI) != 0)
@@ -161,7 +159,24 @@ static void test_load_digits(void **state)
     assert_int_equal(config_default(&d), 0);
     assert_config_equal(&c, &d);
     assert_int_equal(config_validate(&c), 0);
+    assert_int_equal(config_run_count(&c), 512);
+    config_free(&c);
+    config_free(&d);
+}
+
+/* The weight grid: runs come seed-major, then alpha_rec, then alpha_kl. */
+static void test_load_grid(void **state)
+{
+    config_t c;
+    size_t s, i, j, r = 0;
+
+    (void)state;
+    if (config_load(&c, PROJECT_DIR "/config/digits-grid.ini") != 0)
+        fail_msg("%s", error_text());
+    assert_int_equal(config_validate(&c), 0);
     assert_int_equal(config_run_count(&c), 72);
+    assert_true(c.alpha_rec[0] == 0.05 && c.alpha_rec[2] == 0.2);
+    assert_true(c.alpha_kl[0] == 0.005 && c.alpha_kl[2] == 0.02);
     for (s = 0; s < 8; s++)
         for (i = 0; i < 3; i++)
             for (j = 0; j < 3; j++, r++) {
@@ -174,7 +189,6 @@ static void test_load_digits(void **state)
             }
     assert_int_equal(r, 72);
     config_free(&c);
-    config_free(&d);
 }
 
 static void test_load_tiny(void **state)
@@ -224,7 +238,7 @@ static void test_load_variants(void **state)
     assert_int_equal(c.latent, 4);
     assert_int_equal(c.folds, 3);
     assert_int_equal(c.batch, 8);
-    assert_int_equal(c.n_seeds, 8);
+    assert_int_equal(c.n_seeds, 512);
     config_free(&c);
     config_free(&d);
 
@@ -486,12 +500,14 @@ static void test_validate(void **state)
     assert_int_equal(config_set(&c, "stability.max_seeds=4"), 0);
     assert_int_equal(config_validate(&c), -1);
     assert_non_null(strstr(error_text(), "max_seeds = 4"));
-    assert_non_null(strstr(error_text(), "8 seeds"));
+    assert_non_null(strstr(error_text(), "512 seeds"));
     /* Without a target max_seeds is not used, so not checked. */
     assert_int_equal(config_set(&c, "stability.target=0"), 0);
     assert_int_equal(config_validate(&c), 0);
 
-    /* Seeds beyond the list follow its largest seed. */
+    /* Seeds beyond the list follow its largest seed; 9 runs a seed. */
+    assert_int_equal(config_set(&c, "sweep.alpha_rec=0.05,0.1,0.2"), 0);
+    assert_int_equal(config_set(&c, "sweep.alpha_kl=0.005,0.01,0.02"), 0);
     assert_int_equal(config_set(&c, "sweep.seeds=3,1"), 0);
     assert_int_equal(config_set(&c, "stability.target=0.5"), 0);
     assert_int_equal(config_set(&c, "stability.max_seeds=5"), 0);
@@ -596,6 +612,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_load_digits),
+        cmocka_unit_test(test_load_grid),
         cmocka_unit_test(test_load_tiny),
         cmocka_unit_test(test_load_variants),
         cmocka_unit_test(test_set_every_type),

@@ -28,10 +28,10 @@
  *   weight_decay = 0.001        number >= 0
  *   alpha_clf = 1.0             number >= 0
  *   [sweep]
- *   seeds = 0-7                 seed list: "0-7", "0,3,9", "0-3,10-12";
+ *   seeds = 0-511               seed list: "0-7", "0,3,9", "0-3,10-12";
  *                               at least one seed, none twice
- *   alpha_rec = 0.05, 0.1, 0.2  list of numbers >= 0, none twice
- *   alpha_kl = 0.005, 0.01, 0.02  list of numbers >= 0, none twice
+ *   alpha_rec = 0.1             list of numbers >= 0, none twice
+ *   alpha_kl = 0.01             list of numbers >= 0, none twice
  *   distance = centroid         centroid | mean_pairwise
  *   linkage = complete          complete | average | single | ward
  *   consensus = mean            mean | median | coassociation
@@ -41,8 +41,8 @@
  *   seed = 0                    seed of the bootstrap stream
  *   target = 0                  0 = off, else a number in (0, 1): add seeds
  *                               until the split-half correlation reaches it
- *   max_seeds = 64              count >= 1; with target, >= the seeds listed
- *   seed_batch = 8              count >= 1 of seeds added per round
+ *   max_seeds = 2048             count >= 1; with target, >= the seeds listed
+ *   seed_batch = 64             count >= 1 of seeds added per round
  *   [score]
  *   classifier = mlp            mlp | forest
  *   folds = 5                   count >= 2
