@@ -130,20 +130,39 @@ static void sweep_data_free(sweep_data *d)
     memset(d, 0, sizeof *d);
 }
 
-/* Copy the rows of one split, standardised with the training
- * statistics when `mean` is given. */
+/* Copy the rows of one split. */
 static int sweep_take_rows(const dataset_t *ds, const size_t *idx, size_t n,
-                           const double *mean, const double *scale, double **x,
-                           int **y)
+                           double **x, int **y)
 {
     *x = error_calloc(n * (size_t)ds->d, sizeof **x, "a data split");
     *y = error_calloc(n, sizeof **y, "split labels");
     if (!*x || !*y)
         return -1;
     dataset_gather(ds->x, ds->y, ds->d, idx, n, *x, *y);
-    if (mean)
-        dataset_standardize_apply(*x, n, ds->d, mean, scale);
     return 0;
+}
+
+/* A standardised copy of x[n * d]. */
+static double *sweep_standardised(const double *x, size_t n, int d,
+                                  const double *mean, const double *scale)
+{
+    double *out = error_calloc(n * (size_t)d, sizeof *out, "scaled data");
+
+    if (out) {
+        memcpy(out, x, n * (size_t)d * sizeof *out);
+        dataset_standardize_apply(out, n, d, mean, scale);
+    }
+    return out;
+}
+
+/* Name the data file in a message from the split or the folds, which
+ * only know the labels. */
+static int sweep_data_error(const config_t *cfg)
+{
+    char why[ERROR_TEXT_MAX];
+
+    snprintf(why, sizeof why, "%s", error_text());
+    return error_set("%s: %s", cfg->data_path, why);
 }
 
 /* Load, split 70/30 (stratified), standardise, assign folds. */
@@ -153,7 +172,6 @@ static int sweep_load_data(sweep_ctx *s)
     sweep_data *d = &s->d;
     dataset_t *ds;
     double *mean = NULL, *scale = NULL;
-    int *ydummy = NULL;
     int rc = -1;
 
     ds = d->data = dataset_load_csv(cfg->data_path);
@@ -163,46 +181,43 @@ static int sweep_load_data(sweep_ctx *s)
     d->val_idx = error_calloc(ds->n, sizeof(size_t), "split indices");
     mean = error_calloc((size_t)ds->d, sizeof *mean, "feature means");
     scale = error_calloc((size_t)ds->d, sizeof *scale, "feature scales");
-    if (!d->train_idx || !d->val_idx || !mean || !scale)
+    d->fold = error_calloc(ds->n, sizeof *d->fold, "fold ids");
+    if (!d->train_idx || !d->val_idx || !mean || !scale || !d->fold)
         goto done;
     if (dataset_split_stratified(ds->y, ds->n, ds->n_classes, cfg->test_size,
                                  cfg->split_seed, SWEEP_STREAM_SPLIT,
                                  d->train_idx, &d->n_train, d->val_idx,
-                                 &d->n_val) < 0)
+                                 &d->n_val) < 0) {
+        sweep_data_error(cfg);
+        goto done;
+    }
+    if (sweep_take_rows(ds, d->train_idx, d->n_train, &d->xtr_clf, &d->ytr) <
+            0 ||
+        sweep_take_rows(ds, d->val_idx, d->n_val, &d->xval_clf, &d->yval) < 0)
         goto done;
 
-    /* Training statistics standardise both splits (METHOD.md, Data). */
-    if (sweep_take_rows(ds, d->train_idx, d->n_train, NULL, NULL, &d->xtr_vae,
-                        &d->ytr) < 0 ||
-        dataset_standardize_fit(d->xtr_vae, d->n_train, ds->d, mean, scale) < 0)
+    /* Training statistics standardise both splits for the VAE (METHOD.md,
+     * Data); scoring keeps raw values unless the config asks. */
+    if (dataset_standardize_fit(d->xtr_clf, d->n_train, ds->d, mean, scale) <
+            0 ||
+        !(d->xtr_vae =
+              sweep_standardised(d->xtr_clf, d->n_train, ds->d, mean, scale)) ||
+        !(d->xval_vae =
+              sweep_standardised(d->xval_clf, d->n_val, ds->d, mean, scale)))
         goto done;
-    dataset_standardize_apply(d->xtr_vae, d->n_train, ds->d, mean, scale);
-    if (sweep_take_rows(ds, d->val_idx, d->n_val, mean, scale, &d->xval_vae,
-                        &d->yval) < 0)
-        goto done;
+    if (cfg->standardize) {
+        dataset_standardize_apply(d->xtr_clf, d->n_train, ds->d, mean, scale);
+        dataset_standardize_apply(d->xval_clf, d->n_val, ds->d, mean, scale);
+    }
 
-    /* Scoring uses raw values unless the config asks (METHOD.md). */
-    free(ydummy);
-    ydummy = NULL;
-    if (sweep_take_rows(ds, d->train_idx, d->n_train,
-                        cfg->standardize ? mean : NULL, scale, &d->xtr_clf,
-                        &ydummy) < 0)
+    if (dataset_kfold_stratified(d->ytr, d->n_train, ds->n_classes,
+                                 (int)cfg->folds, cfg->split_seed,
+                                 SWEEP_STREAM_FOLDS, d->fold) < 0) {
+        sweep_data_error(cfg);
         goto done;
-    free(ydummy);
-    ydummy = NULL;
-    if (sweep_take_rows(ds, d->val_idx, d->n_val,
-                        cfg->standardize ? mean : NULL, scale, &d->xval_clf,
-                        &ydummy) < 0)
-        goto done;
-
-    d->fold = error_calloc(d->n_train, sizeof *d->fold, "fold ids");
-    if (!d->fold || dataset_kfold_stratified(d->ytr, d->n_train, ds->n_classes,
-                                             (int)cfg->folds, cfg->split_seed,
-                                             SWEEP_STREAM_FOLDS, d->fold) < 0)
-        goto done;
+    }
     rc = 0;
 done:
-    free(ydummy);
     free(mean);
     free(scale);
     return rc;
