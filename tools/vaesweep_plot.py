@@ -48,6 +48,7 @@ try:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib import patheffects
     from scipy.cluster import hierarchy
 except ImportError as exc:
     sys.exit(
@@ -370,24 +371,39 @@ def plot_loss(d, run, out):
     loss = d["loss"]
     setting, settings = settings_of(d)
     epochs = np.arange(1, loss.shape[1] + 1)
-    cmap = plt.get_cmap("tab10" if len(settings) <= 10 else "viridis")
+    many = len(settings) > 10
+    cmap = plt.get_cmap("viridis" if many else "tab10")
+
+    def color_of(i):
+        return cmap(i / max(len(settings) - 1, 1) if many else i)
+
+    done = np.flatnonzero(d["done"])
+    # Hundreds of runs of one setting would paint a solid band: fade the
+    # single runs as their number grows and draw each setting's median.
+    alpha = min(0.6, 30.0 / max(done.size / len(settings), 1.0))
     fig, axes = plt.subplots(2, 2, figsize=(10, 7), sharex=True)
     for j, ax in enumerate(axes.flat):
-        for r in np.flatnonzero(d["done"]):
-            c = setting[r] / max(len(settings) - 1, 1)
-            color = cmap(setting[r] if len(settings) <= 10 else c)
-            ax.plot(epochs, loss[r, :, j], color=color, lw=0.6, alpha=0.6)
+        for r in done:
+            ax.plot(epochs, loss[r, :, j], color=color_of(setting[r]),
+                    lw=0.6, alpha=alpha)
+        for i in range(len(settings)):
+            sel = done[setting[done] == i]
+            if sel.size >= 5:
+                ax.plot(epochs, np.median(loss[sel, :, j], axis=0),
+                        color=color_of(i), lw=1.6, ls="--",
+                        path_effects=[patheffects.withStroke(
+                            linewidth=3.2, foreground="w")])
         ax.plot(epochs, loss[run, :, j], color="k", lw=1.8)
         ax.set_title(LOSS_NAMES[j], fontsize=10)
         ax.grid(alpha=0.3)
         if j >= 2:
             ax.set_xlabel("epoch")
     handles = [
-        plt.Line2D([], [], color=cmap(i if len(settings) <= 10 else
-                                      i / max(len(settings) - 1, 1)),
-                   label=setting_label(s))
+        plt.Line2D([], [], color=color_of(i), label=setting_label(s))
         for i, s in enumerate(settings)
     ]
+    handles.append(plt.Line2D([], [], color="0.4", lw=1.6, ls="--",
+                              label="median of a setting"))
     handles.append(plt.Line2D([], [], color="k", lw=1.8,
                               label="run %d (seed %d)" % (run,
                                                           d["seed"][run])))
@@ -413,62 +429,125 @@ def normalised_distances(d):
     return v / v.mean(axis=1, keepdims=True)
 
 
-def plot_agreement(d, out):
-    setting, settings = settings_of(d)
-    seeds = np.unique(d["seed"])
-    have_coph = d["cophenetic"] is not None
-    fig, (a1, a2) = plt.subplots(
-        1, 2, figsize=(13, 5.8), gridspec_kw={"width_ratios": [1, 1.25]}
-    )
+# Above this many seeds the per-seed heat map and per-seed ticks are
+# unreadable: the plots switch to distributions and a clustered order.
+MAX_SEED_ROWS = 24
+
+
+def agreement_heat(ax, fig, d, setting, settings, seeds):
+    """Seed x weight-setting heat map of the per-run cophenetic
+    correlation, values written in the cells."""
     heat = np.full((len(seeds), len(settings)), np.nan)
-    if have_coph:
+    if d["cophenetic"] is not None:
         for r in np.flatnonzero(d["done"]):
             i = np.searchsorted(seeds, d["seed"][r])
             heat[i, setting[r]] = d["cophenetic"][r]
-    im = a1.imshow(heat, cmap="viridis", aspect="auto", vmin=np.nanmin(
-        heat) if np.isfinite(heat).any() else 0, vmax=1)
+    finite = np.isfinite(heat).any()
+    im = ax.imshow(heat, cmap="viridis", aspect="auto",
+                   vmin=np.nanmin(heat) if finite else 0, vmax=1)
     for i in range(heat.shape[0]):
         for j in range(heat.shape[1]):
             txt = "%.2f" % heat[i, j] if np.isfinite(heat[i, j]) else "-"
-            a1.text(j, i, txt, ha="center", va="center", fontsize=7,
+            ax.text(j, i, txt, ha="center", va="center", fontsize=7,
                     color="w" if heat[i, j] < 0.75 else "k")
-    a1.set_xticks(range(len(settings)))
-    a1.set_xticklabels([setting_label(s) for s in settings], rotation=45,
+    ax.set_xticks(range(len(settings)))
+    ax.set_xticklabels([setting_label(s) for s in settings], rotation=45,
                        ha="right", fontsize=8)
-    a1.set_yticks(range(len(seeds)))
-    a1.set_yticklabels(["seed %d" % s for s in seeds], fontsize=8)
-    a1.set_title("Cophenetic correlation of each run with the consensus\n"
+    ax.set_yticks(range(len(seeds)))
+    ax.set_yticklabels(["seed %d" % s for s in seeds], fontsize=8)
+    ax.set_title("Cophenetic correlation of each run with the consensus\n"
                  "(- : run unfinished or no consensus yet)", fontsize=10)
-    fig.colorbar(im, ax=a1, shrink=0.8)
+    fig.colorbar(im, ax=ax, shrink=0.8)
 
-    # Runs ordered by seed, then weight setting: in the digits sweep the
-    # seed, not the weights, decides the latent layout, so seed blocks
-    # are where the agreement shows.
-    order = np.lexsort((setting, d["seed"]))
-    v = normalised_distances(d)[order]
+
+def agreement_spread(ax, d, setting, settings):
+    """Per weight setting, every run's cophenetic correlation (jittered
+    points) over a box plot: readable for any number of seeds."""
+    coph = d["cophenetic"]
+    groups = []
+    for j in range(len(settings)):
+        sel = d["done"] & (setting == j)
+        v = coph[sel] if coph is not None else np.array([])
+        groups.append(v[np.isfinite(v)])
+    jitter = np.random.default_rng(0)
+    for j, v in enumerate(groups):
+        if v.size:
+            ax.boxplot(v, positions=[j], widths=0.6, showfliers=False)
+            ax.scatter(j + jitter.uniform(-0.2, 0.2, v.size), v, s=6,
+                       alpha=0.5, color="tab:blue")
+    ax.set_xticks(range(len(settings)))
+    ax.set_xticklabels([setting_label(s) for s in settings], rotation=45,
+                       ha="right", fontsize=8)
+    ax.set_xlim(-0.7, len(settings) - 0.3)
+    ax.set_ylabel("cophenetic correlation with the consensus")
+    n = sum(v.size for v in groups)
+    ax.set_title("Agreement of each run with the consensus (%d runs)\n"
+                 "points: runs; box: quartiles" % n, fontsize=10)
+    ax.grid(alpha=0.3, axis="y")
+
+
+def plot_agreement(d, out):
+    setting, settings = settings_of(d)
+    seeds = np.unique(d["seed"])
+    few = len(seeds) <= MAX_SEED_ROWS
+    fig, (a1, a2) = plt.subplots(
+        1, 2, figsize=(13, 5.8), gridspec_kw={"width_ratios": [1, 1.25]}
+    )
+    if few:
+        agreement_heat(a1, fig, d, setting, settings, seeds)
+    else:
+        agreement_spread(a1, d, setting, settings)
+
+    v_all = normalised_distances(d)
+    ok_all = np.isfinite(v_all).all(axis=1)
+    if few:
+        # Seed blocks, the weight settings inside: in the digits sweep the
+        # seed, not the weights, decides the latent layout, so the blocks
+        # show where runs agree.
+        order = np.lexsort((setting, d["seed"]))
+    else:
+        # Too many seeds for blocks: order the finished runs by average
+        # linkage on 1 - correlation, so families of similar runs show
+        # as squares on the diagonal.
+        fin = np.flatnonzero(ok_all)
+        order = fin
+        if fin.size >= 3:
+            c = np.clip(np.corrcoef(v_all[fin]), -1.0, 1.0)
+            dist = 1.0 - c[np.triu_indices(fin.size, 1)]
+            zz = hierarchy.linkage(np.maximum(dist, 0.0), "average")
+            order = fin[hierarchy.leaves_list(zz)]
+    v = v_all[order]
+    ok = ok_all[order]
     corr = np.full((len(order), len(order)), np.nan)
-    ok = np.isfinite(v).all(axis=1)
     if ok.sum() >= 2:
-        sub = np.corrcoef(v[ok])
-        corr[np.ix_(ok, ok)] = sub
-    im2 = a2.imshow(corr, cmap="magma", vmin=np.nanmin(corr)
-                    if np.isfinite(corr).any() else 0, vmax=1,
-                    interpolation="nearest")
-    bounds = np.flatnonzero(np.diff(d["seed"][order])) + 0.5
-    for b in bounds:
-        a2.axhline(b, color="w", lw=0.6)
-        a2.axvline(b, color="w", lw=0.6)
-    starts = np.concatenate(([0], np.ceil(bounds).astype(int)))
-    ends = np.concatenate((np.ceil(bounds).astype(int), [len(order)]))
-    mids = 0.5 * (starts + ends - 1)
-    names = ["seed %d" % d["seed"][order][s] for s in starts]
-    a2.set_xticks(mids)
-    a2.set_xticklabels(names, rotation=45, ha="right", fontsize=7)
-    a2.set_yticks(mids)
-    a2.set_yticklabels(names, fontsize=7)
+        corr[np.ix_(ok, ok)] = np.corrcoef(v[ok])
+    finite = np.isfinite(corr).any()
+    im2 = a2.imshow(corr, cmap="magma", vmin=np.nanmin(corr) if finite else 0,
+                    vmax=1, interpolation="nearest")
+    if few:
+        seed_o = d["seed"][order]
+        bounds = np.flatnonzero(np.diff(seed_o)) + 0.5
+        if len(order) > len(seeds):
+            for b in bounds:
+                a2.axhline(b, color="w", lw=0.6)
+                a2.axvline(b, color="w", lw=0.6)
+        starts = np.concatenate(([0], np.ceil(bounds).astype(int)))
+        ends = np.concatenate((np.ceil(bounds).astype(int), [len(order)]))
+        mids = 0.5 * (starts + ends - 1)
+        names = ["seed %d" % seed_o[i] for i in starts]
+        a2.set_xticks(mids)
+        a2.set_xticklabels(names, rotation=45, ha="right", fontsize=7)
+        a2.set_yticks(mids)
+        a2.set_yticklabels(names, fontsize=7)
+        how = "blocks: seeds, the weight settings inside"
+    else:
+        a2.set_xlabel("runs (finished), in cluster order")
+        a2.set_ylabel("runs (finished), in cluster order")
+        a2.set_xticks([])
+        a2.set_yticks([])
+        how = "%d runs, average-linkage order" % len(order)
     a2.set_title("Run-by-run Pearson correlation of the normalised class\n"
-                 "distances (blocks: seeds, the weight settings inside)",
-                 fontsize=10)
+                 "distances (%s)" % how, fontsize=10)
     fig.colorbar(im2, ax=a2, shrink=0.8)
     fig.tight_layout()
     fig.savefig(os.path.join(out, "agreement.png"), dpi=120)

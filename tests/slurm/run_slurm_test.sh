@@ -8,8 +8,11 @@
 #   2. submit jobs/sweep-resumable.sbatch with a longer sweep, send its
 #      batch shell USR1 (what --signal=B:USR1@300 does near the time
 #      limit) once some runs are stored, and check that the job requeued
-#      itself, continued the .partial file with --resume and finished.
-# The daemons are stopped on every exit (trap).
+#      itself, continued the .partial file with --resume and finished;
+#   3. submit jobs/sweep-multinode.sbatch shrunk to this node (srun
+#      --mpi=pmix starts the ranks) and check its file.
+# While jobs run, every socket a SLURM process listens on must be on
+# 127.0.0.1.  The daemons are stopped on every exit (trap).  About 20 s.
 #
 # Usage: tests/slurm/run_slurm_test.sh [VAESWEEP_BINARY]
 #        (default build/vaesweep; run as root: installs slurm-wlm and
@@ -184,12 +187,29 @@ export VAESWEEP_BIN=$bin VAESWEEP_RESULTS=$tmp
 ntasks=()
 [ "$cpus" -ge 2 ] || ntasks=(--ntasks-per-node=1)
 
+# Fail if a SLURM process of this test (daemons, job steps, srun)
+# listens anywhere but on loopback.
+check_loopback() {
+    local line
+    while read -r line; do
+        case $line in
+        *'"slurm'* | *'"srun"'* | *'"munged"'*)
+            case $(awk '{print $4}' <<<"$line") in
+            127.0.0.1:*) ;;
+            *) fail "not on loopback only: $line" ;;
+            esac
+            ;;
+        esac
+    done < <(ss -Hltnp)
+}
+
 # Wait until job $1 has left the queue (at most $2 s); print its state.
 wait_job() {
     local id=$1 limit=$2 t0=$SECONDS
     while [ -n "$(squeue -h -j "$id" 2>/dev/null)" ]; do
         [ $((SECONDS - t0)) -lt "$limit" ] ||
             fail "job $id still queued or running after $limit s"
+        check_loopback
         sleep 0.5
     done
     scontrol show job "$id" | grep -o 'JobState=[A-Z_]*' | cut -d= -f2
@@ -273,4 +293,22 @@ stored=$(grep -o '([0-9]* already stored)' "$log" | tail -1 | tr -dc 0-9)
     fail "the second start did not resume (no runs kept): $(cat "$log")"
 echo "slurm test: sweep-resumable job $id requeued after USR1, resumed" \
     "with $stored of $nruns runs kept, COMPLETED in $((SECONDS - t0)) s"
+# 3. The multi-node script, shrunk to this one node: srun starts the
+# ranks through PMIx instead of mpirun.
+t0=$SECONDS
+id=$(sbatch --parsable --nodes=1 \
+    --ntasks-per-node=$((cpus >= 2 ? 2 : 1)) --output="$tmp/job-%j.out" \
+    jobs/sweep-multinode.sbatch config/tiny.ini)
+jobs_submitted+=("$id")
+st=$(wait_job "$id" 120)
+[ "$st" = COMPLETED ] || fail "sweep-multinode job $id ended $st:" \
+    "$(cat "$tmp/job-$id.out")"
+h5=$tmp/vaesweep-$id.h5
+complete_attr "$h5" || fail "$h5: /complete is not 1"
+h5diff "$tmp/direct.h5" "$h5" /consensus/Z /consensus/Z >/dev/null ||
+    fail "sweep-multinode: /consensus/Z differs from a direct run"
+grep -q "on $((cpus >= 2 ? 2 : 1)) ranks" "$tmp/job-$id.out" ||
+    fail "sweep-multinode did not run as one MPI job: $(cat "$tmp/job-$id.out")"
+echo "slurm test: sweep-multinode job $id (srun --mpi=pmix, 1 node)" \
+    "COMPLETED in $((SECONDS - t0)) s"
 echo "slurm test: passed in $((SECONDS - t_start)) s"
