@@ -976,6 +976,25 @@ static void sweep_fold_stats(const double *acc, size_t levels, size_t folds,
     }
 }
 
+/* Bootstrap support of the groups a level adds: the least support of
+ * the merges between the previous level and this one (NaN for none). */
+static double sweep_level_support(const sweep_tree *t, size_t C, size_t v)
+{
+    size_t first, last, m;
+    double least = NAN;
+
+    if (v == 0)
+        return NAN;
+
+    /* Row m of Z leaves C - 1 - m clusters. */
+    first = C - (size_t)t->n_clusters[v - 1];
+    last = C - (size_t)t->n_clusters[v] - 1;
+    for (m = first; m <= last; m++)
+        if (!(t->support[m] >= least))
+            least = t->support[m];
+    return least;
+}
+
 static void sweep_print_table(const sweep_ctx *s, const double *cv_mean,
                               const double *cv_std, const double *val_acc)
 {
@@ -984,15 +1003,72 @@ static void sweep_print_table(const sweep_ctx *s, const double *cv_mean,
     char groups[1024];
     size_t v;
 
-    log_info("%-9s %-10s %-15s %-8s %s", "clusters", "distance", "cv acc",
-             "val acc", "groups (by original label)");
+    log_info("%-8s %-8s %-15s %-8s %-7s %s", "clusters", "distance", "cv acc",
+             "val acc", "support", "groups (by original label)");
     for (v = 0; v < t->levels; v++) {
+        double support = sweep_level_support(t, C, v);
+        char shown[16] = "-";
+
+        if (!isnan(support))
+            snprintf(shown, sizeof shown, "%.3f", support);
         if (linkage_format_groups(t->groups + v * C, s->d.data->label_values, C,
                                   groups, sizeof groups) < 0)
             snprintf(groups, sizeof groups, "(too long to show)");
-        log_info("%-9d %-10.4f %.4f+-%.4f  %-8.4f %s", t->n_clusters[v],
-                 t->level_dist[v], cv_mean[v], cv_std[v], val_acc[v], groups);
+        log_info("%-8d %-8.4f %.4f+-%.4f  %-8.4f %-7s %s", t->n_clusters[v],
+                 t->level_dist[v], cv_mean[v], cv_std[v], val_acc[v], shown,
+                 groups);
     }
+}
+
+/* The grouping vaesweep recommends: the finest cut level (most
+ * clusters) whose cross-validated accuracy beats the unmerged problem
+ * (level 0) by more than two standard errors of the difference of the
+ * two fold means; level 0 when no level does.  It keeps as many classes
+ * as it can while the accuracy gain is unlikely to be fold noise. */
+static size_t sweep_recommend(const double *cv_mean, const double *cv_std,
+                              size_t levels, size_t folds)
+{
+    size_t v;
+
+    for (v = 1; v < levels; v++) {
+        double se = sqrt((cv_std[v] * cv_std[v] + cv_std[0] * cv_std[0]) /
+                         (double)folds);
+
+        if (cv_mean[v] - cv_mean[0] > 2.0 * se)
+            return v;
+    }
+    return 0;
+}
+
+/* Rank 0: the closing summary lines. */
+static void sweep_print_summary(const sweep_ctx *s, const double *cv_mean,
+                                size_t rec)
+{
+    const sweep_runs *r = &s->runs;
+    const size_t C = (size_t)r->classes;
+    char groups[1024];
+    double sum = 0.0;
+    size_t i, ok = 0;
+
+    for (i = 0; i < r->runs; i++)
+        if (r->status[i] == RESULTS_RUN_DONE) {
+            sum += r->val_acc[i];
+            ok++;
+        }
+    log_info("VAE classifier head: mean validation accuracy %.4f over %zu "
+             "runs (%zu failed)",
+             ok ? sum / (double)ok : NAN, ok, r->runs - ok);
+    if (linkage_format_groups(s->tree.groups + rec * C, s->d.data->label_values,
+                              C, groups, sizeof groups) < 0)
+        snprintf(groups, sizeof groups, "(too long to show)");
+    if (rec == 0)
+        log_info("recommended: keep all %zu classes (no grouping beats them "
+                 "by 2 standard errors of cross-validated accuracy)",
+                 C);
+    else
+        log_info("recommended: %d clusters %s (cv acc %.4f vs %.4f "
+                 "unmerged, the finest level better by 2 standard errors)",
+                 s->tree.n_clusters[rec], groups, cv_mean[rec], cv_mean[0]);
 }
 
 /* /stability: split-half correlation, agreement of the halves per
@@ -1034,15 +1110,24 @@ static int sweep_write_scores(sweep_ctx *s, const double *acc)
     double *fold_acc = calloc(V * K + 1, sizeof(double));
     double *stats = calloc(3 * V + 1, sizeof(double));
     results_t *o = s->out;
+    unsigned long rec = 0;
     int rc = -1;
 
     if (!fold_acc || !stats) {
         error_set("out of memory for the score table");
-        goto done;
+        sweep_die(s, "writing scores");
     }
     if (s->rank == 0) {
         sweep_fold_stats(acc, V, K, fold_acc, stats, stats + V, stats + 2 * V);
         sweep_print_table(s, stats, stats + V, stats + 2 * V);
+        rec = (unsigned long)sweep_recommend(stats, stats + V, V, K);
+        sweep_print_summary(s, stats, rec);
+    }
+
+    /* Attributes are metadata: every rank writes the same value. */
+    if (MPI_Bcast(&rec, 1, MPI_UNSIGNED_LONG, 0, s->comm) != MPI_SUCCESS) {
+        error_set("MPI_Bcast of the recommended level failed");
+        sweep_die(s, "writing scores");
     }
     if (results_put_attr_text(o, "/data", "path", s->cfg->data_path) < 0 ||
         results_put_attr_int(o, "/data", "n_samples", (int64_t)s->d.data->n) <
@@ -1065,7 +1150,15 @@ static int sweep_write_scores(sweep_ctx *s, const double *acc)
         results_put_doubles(o, "/scores/fold_acc", 2, dF, fold_acc) < 0 ||
         results_put_doubles(o, "/scores/cv_mean", 1, dV, stats) < 0 ||
         results_put_doubles(o, "/scores/cv_std", 1, dV, stats + V) < 0 ||
-        results_put_doubles(o, "/scores/val_acc", 1, dV, stats + 2 * V) < 0)
+        results_put_doubles(o, "/scores/val_acc", 1, dV, stats + 2 * V) < 0 ||
+        results_put_attr_int(o, "/scores", "recommended_level", (int64_t)rec) <
+            0 ||
+        results_put_attr_int(o, "/scores", "recommended_n_clusters",
+                             s->tree.n_clusters[rec]) < 0 ||
+        results_put_attr_text(o, "/scores", "recommended_rule",
+                              "finest level whose cv_mean exceeds level 0's "
+                              "by more than 2 standard errors of the "
+                              "difference (cv_std / sqrt(folds))") < 0)
         goto done;
     if (sweep_write_stability(s) < 0)
         goto done;
