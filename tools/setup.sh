@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 packages=(build-essential cmake pkg-config libopenmpi-dev openmpi-bin
     libhdf5-openmpi-dev hdf5-tools libopenblas-dev libinih-dev
     librandom123-dev zlib1g-dev libcmocka-dev libcjson-dev clang-format
-    cppcheck python3-numpy python3-h5py python3-scipy python3-matplotlib
+    cppcheck valgrind python3-numpy python3-h5py python3-scipy python3-matplotlib
     python3-pandas)
 missing=()
 for p in "${packages[@]}"; do
