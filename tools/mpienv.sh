@@ -4,7 +4,7 @@
 # parallelism).
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export OPENBLAS_NUM_THREADS=1
-# No network here: keep Open MPI on shared memory and loopback.
-export OMPI_MCA_btl=self,vader,tcp OMPI_MCA_btl_tcp_if_include=lo
+# One machine: ranks talk over shared memory; the launcher over loopback.
+export OMPI_MCA_btl=self,vader
 export OMPI_MCA_oob_tcp_if_include=lo
 MPIRUN=(mpirun --oversubscribe)

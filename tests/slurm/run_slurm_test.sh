@@ -285,7 +285,7 @@ grep -q "requeueing" "$log" || fail "the USR1 trap did not run: $(cat "$log")"
 # consensus, one results line, no error.
 [ "$(grep -c '^consensus of' "$log")" -eq 1 ] &&
     [ "$(grep -c '^results: ' "$log")" -eq 1 ] &&
-    ! grep -v '^slurmstepd' "$log" | grep -q 'error' ||
+    ! grep -q '^vaesweep: .*error:' "$log" ||
     fail "the interrupted start kept running beside the resumed one:" \
         "$(cat "$log")"
 stored=$(grep -o '([0-9]* already stored)' "$log" | tail -1 | tr -dc 0-9)
