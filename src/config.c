@@ -39,6 +39,8 @@ enum key_id {
     K_DATA_PATH,
     K_TEST_SIZE,
     K_SPLIT_SEED,
+    K_FEATURES,
+    K_LABELS,
     K_LATENT,
     K_EPOCHS,
     K_BATCH,
@@ -51,6 +53,7 @@ enum key_id {
     K_DISTANCE,
     K_LINKAGE,
     K_CONSENSUS,
+    K_COASSOC_CLUSTERS,
     K_BOOTSTRAP,
     K_BOOTSTRAP_SEED,
     K_TARGET,
@@ -68,7 +71,7 @@ enum key_id {
 enum key_type {
     T_PATH,    /* non-empty text that reads back from an INI line */
     T_SEED,    /* integer in [0, CONFIG_SEED_MAX] */
-    T_COUNT,   /* integer in [min, CONFIG_COUNT_MAX] */
+    T_COUNT,   /* integer in [min, CONFIG_COUNT_MAX]; with R_AUTO, 0 too */
     T_NUMBER,  /* finite double in `range` */
     T_SEEDS,   /* list of seeds and seed ranges */
     T_NUMBERS, /* list of finite doubles in `range` */
@@ -80,7 +83,8 @@ enum range {
     R_NONNEG, /* >= 0 */
     R_POS,    /* > 0 */
     R_OPEN01, /* in (0, 1) */
-    R_TARGET  /* 0, or in (0, 1) */
+    R_TARGET, /* 0, or in (0, 1) */
+    R_AUTO    /* T_COUNT: 0 (chosen by the program) is accepted too */
 };
 
 struct key {
@@ -109,6 +113,8 @@ static const struct key keys[K_COUNT] = {
     {K_DATA_PATH, "data", "path", T_PATH, 0, R_NONNEG, NULL},
     {K_TEST_SIZE, "data", "test_size", T_NUMBER, 0, R_OPEN01, NULL},
     {K_SPLIT_SEED, "data", "split_seed", T_SEED, 0, R_NONNEG, NULL},
+    {K_FEATURES, "data", "features", T_PATH, 0, R_NONNEG, NULL},
+    {K_LABELS, "data", "labels", T_PATH, 0, R_NONNEG, NULL},
     {K_LATENT, "vae", "latent", T_COUNT, 1, R_NONNEG, NULL},
     {K_EPOCHS, "vae", "epochs", T_COUNT, 1, R_NONNEG, NULL},
     {K_BATCH, "vae", "batch", T_COUNT, 1, R_NONNEG, NULL},
@@ -121,6 +127,7 @@ static const struct key keys[K_COUNT] = {
     {K_DISTANCE, "sweep", "distance", T_CHOICE, 0, R_NONNEG, distance_names},
     {K_LINKAGE, "sweep", "linkage", T_CHOICE, 0, R_NONNEG, linkage_names},
     {K_CONSENSUS, "sweep", "consensus", T_CHOICE, 0, R_NONNEG, consensus_names},
+    {K_COASSOC_CLUSTERS, "sweep", "coassoc_clusters", T_COUNT, 2, R_AUTO, NULL},
     {K_BOOTSTRAP, "stability", "bootstrap", T_COUNT, 0, R_NONNEG, NULL},
     {K_BOOTSTRAP_SEED, "stability", "seed", T_SEED, 0, R_NONNEG, NULL},
     {K_TARGET, "stability", "target", T_NUMBER, 0, R_TARGET, NULL},
@@ -338,6 +345,7 @@ static void key_expect(const struct key *k, char *buf, size_t cap)
         [R_POS] = "> 0",
         [R_OPEN01] = "in (0, 1)",
         [R_TARGET] = "in (0, 1), or 0 for off",
+        [R_AUTO] = "",
     };
     char names[128];
 
@@ -350,7 +358,10 @@ static void key_expect(const struct key *k, char *buf, size_t cap)
                  (long long)CONFIG_SEED_MAX);
         break;
     case T_COUNT:
-        snprintf(buf, cap, "an integer >= %zu", k->min);
+        if (k->range == R_AUTO)
+            snprintf(buf, cap, "0 (automatic) or an integer >= %zu", k->min);
+        else
+            snprintf(buf, cap, "an integer >= %zu", k->min);
         break;
     case T_NUMBER:
         snprintf(buf, cap, "a number %s", range_text[k->range]);
@@ -385,6 +396,8 @@ static int range_ok(enum range r, double x)
         return x > 0.0 && x < 1.0;
     case R_TARGET:
         return x == 0.0 || (x > 0.0 && x < 1.0);
+    case R_AUTO:
+        break;
     }
     return 0;
 }
@@ -759,7 +772,15 @@ static int parse_value(const struct key *k, const char *s, struct value *v,
     case T_SEED:
         return parse_uint(s, 0, CONFIG_SEED_MAX, &v->u, why, cap);
     case T_COUNT:
-        return parse_uint(s, k->min, CONFIG_COUNT_MAX, &v->u, why, cap);
+        if (k->range != R_AUTO)
+            return parse_uint(s, k->min, CONFIG_COUNT_MAX, &v->u, why, cap);
+        if (parse_uint(s, 0, CONFIG_COUNT_MAX, &v->u, why, cap) < 0)
+            return -1;
+        if (v->u != 0 && v->u < k->min) {
+            snprintf(why, cap, "too small");
+            return -1;
+        }
+        return 0;
     case T_NUMBER:
         return parse_double(s, k->range, &v->d, why, cap);
     case T_SEEDS:
@@ -796,6 +817,14 @@ static void store_value(config_t *c, enum key_id id, struct value *v)
         break;
     case K_SPLIT_SEED:
         c->split_seed = v->u;
+        break;
+    case K_FEATURES:
+        free(c->data_features);
+        c->data_features = v->text;
+        break;
+    case K_LABELS:
+        free(c->data_labels);
+        c->data_labels = v->text;
         break;
     case K_LATENT:
         c->latent = (size_t)v->u;
@@ -838,6 +867,9 @@ static void store_value(config_t *c, enum key_id id, struct value *v)
         break;
     case K_CONSENSUS:
         c->consensus = (enum config_consensus)v->u;
+        break;
+    case K_COASSOC_CLUSTERS:
+        c->coassoc_clusters = (size_t)v->u;
         break;
     case K_BOOTSTRAP:
         c->bootstrap = (size_t)v->u;
@@ -973,6 +1005,12 @@ static void format_value(struct text *t, const config_t *c, const struct key *k)
     case K_OUTPUT_PATH:
         text_add(t, "%s", c->output_path ? c->output_path : "");
         return;
+    case K_FEATURES:
+        text_add(t, "%s", c->data_features ? c->data_features : "");
+        return;
+    case K_LABELS:
+        text_add(t, "%s", c->data_labels ? c->data_labels : "");
+        return;
     case K_SEEDS:
         format_seeds(t, c->seeds, c->n_seeds);
         return;
@@ -1023,6 +1061,9 @@ static void format_value(struct text *t, const config_t *c, const struct key *k)
         break;
     case K_BATCH:
         u = c->batch;
+        break;
+    case K_COASSOC_CLUSTERS:
+        u = c->coassoc_clusters;
         break;
     case K_BOOTSTRAP:
         u = c->bootstrap;
@@ -1266,9 +1307,11 @@ int config_default(config_t *c)
     c->alpha_rec = error_calloc(1, sizeof *c->alpha_rec, "default alpha_rec");
     c->alpha_kl = error_calloc(1, sizeof *c->alpha_kl, "default alpha_kl");
     c->data_path = strdup("data/digits.csv.gz");
+    c->data_features = strdup("features");
+    c->data_labels = strdup("labels");
     c->output_path = strdup("results/digits.h5");
     if (!c->seeds || !c->alpha_rec || !c->alpha_kl || !c->data_path ||
-        !c->output_path) {
+        !c->data_features || !c->data_labels || !c->output_path) {
         config_free(c);
         return error_set("out of memory for the default config");
     }
@@ -1412,7 +1455,8 @@ int config_validate(const config_t *c)
     const char *line;
 
     if (!c->seeds || !c->n_seeds || !c->alpha_rec || !c->n_alpha_rec ||
-        !c->alpha_kl || !c->n_alpha_kl || !c->data_path || !c->output_path)
+        !c->alpha_kl || !c->n_alpha_kl || !c->data_path || !c->data_features ||
+        !c->data_labels || !c->output_path)
         return error_set("config: a list or path is empty: expected a "
                          "config from config_load or config_default");
     if (c->target > 0.0) {
@@ -1524,11 +1568,15 @@ void config_free(config_t *c)
     if (!c)
         return;
     free(c->data_path);
+    free(c->data_features);
+    free(c->data_labels);
     free(c->output_path);
     free(c->seeds);
     free(c->alpha_rec);
     free(c->alpha_kl);
     c->data_path = NULL;
+    c->data_features = NULL;
+    c->data_labels = NULL;
     c->output_path = NULL;
     c->seeds = NULL;
     c->alpha_rec = NULL;

@@ -52,6 +52,8 @@ static void assert_config_equal(const config_t *a, const config_t *b)
     assert_string_equal(a->data_path, b->data_path);
     assert_true(a->test_size == b->test_size);
     assert_true(a->split_seed == b->split_seed);
+    assert_string_equal(a->data_features, b->data_features);
+    assert_string_equal(a->data_labels, b->data_labels);
     assert_int_equal(a->latent, b->latent);
     assert_int_equal(a->epochs, b->epochs);
     assert_int_equal(a->batch, b->batch);
@@ -70,6 +72,7 @@ static void assert_config_equal(const config_t *a, const config_t *b)
     assert_int_equal(a->distance, b->distance);
     assert_int_equal(a->linkage, b->linkage);
     assert_int_equal(a->consensus, b->consensus);
+    assert_int_equal(a->coassoc_clusters, b->coassoc_clusters);
     assert_int_equal(a->bootstrap, b->bootstrap);
     assert_true(a->bootstrap_seed == b->bootstrap_seed);
     assert_true(a->target == b->target);
@@ -113,6 +116,8 @@ static void test_defaults(void **state)
     assert_string_equal(c.data_path, "data/digits.csv.gz");
     assert_true(c.test_size == 0.3);
     assert_true(c.split_seed == 0);
+    assert_string_equal(c.data_features, "features");
+    assert_string_equal(c.data_labels, "labels");
     assert_int_equal(c.latent, 2);
     assert_int_equal(c.epochs, 35);
     assert_int_equal(c.batch, 16);
@@ -129,6 +134,7 @@ static void test_defaults(void **state)
     assert_int_equal(c.distance, CONFIG_DISTANCE_CENTROID);
     assert_int_equal(c.linkage, CONFIG_LINKAGE_COMPLETE);
     assert_int_equal(c.consensus, CONFIG_CONSENSUS_MEAN);
+    assert_int_equal(c.coassoc_clusters, 0);
     assert_int_equal(c.bootstrap, 1000);
     assert_true(c.target == 0.0);
     assert_int_equal(c.max_seeds, 2048);
@@ -267,6 +273,9 @@ static void test_set_every_type(void **state)
     assert_int_equal(config_set(&c, "sweep.distance=mean_pairwise"), 0);
     assert_int_equal(config_set(&c, "sweep.linkage=ward"), 0);
     assert_int_equal(config_set(&c, "sweep.consensus=coassociation"), 0);
+    assert_int_equal(config_set(&c, "sweep.coassoc_clusters=3"), 0);
+    assert_int_equal(config_set(&c, "data.features=/grp/x"), 0);
+    assert_int_equal(config_set(&c, "data.labels=y labels"), 0);
     assert_int_equal(config_set(&c, "stability.bootstrap=0"), 0);
     assert_int_equal(config_set(&c, "stability.target=0.9"), 0);
     assert_int_equal(config_set(&c, "score.classifier=forest"), 0);
@@ -287,6 +296,9 @@ static void test_set_every_type(void **state)
     assert_int_equal(c.distance, CONFIG_DISTANCE_MEAN_PAIRWISE);
     assert_int_equal(c.linkage, CONFIG_LINKAGE_WARD);
     assert_int_equal(c.consensus, CONFIG_CONSENSUS_COASSOCIATION);
+    assert_int_equal(c.coassoc_clusters, 3);
+    assert_string_equal(c.data_features, "/grp/x");
+    assert_string_equal(c.data_labels, "y labels");
     assert_int_equal(c.bootstrap, 0);
     assert_true(c.target == 0.9);
     assert_int_equal(c.classifier, CONFIG_CLASSIFIER_FOREST);
@@ -314,6 +326,11 @@ static void test_set_every_type(void **state)
     assert_int_equal(config_set(&c, "output.path= ;x"), -1);
     assert_non_null(strstr(error_text(), "--set output.path"));
     assert_string_equal(c.output_path, "out.h5");
+    assert_int_equal(config_set(&c, "sweep.coassoc_clusters=1"), -1);
+    assert_non_null(strstr(error_text(), "0 (automatic) or an integer >= 2"));
+    assert_int_equal(c.coassoc_clusters, 3);
+    assert_int_equal(config_set(&c, "data.labels="), -1);
+    assert_string_equal(c.data_labels, "y labels");
     assert_round_trip(&c);
     config_free(&c);
 }
@@ -334,6 +351,9 @@ static void test_round_trip(void **state)
         "score.seed=5",
         "score.folds=10",
         "vae.latent=3",
+        "sweep.coassoc_clusters=7",
+        "data.features=data/x",
+        "data.labels=/y",
     };
     size_t i;
 
@@ -440,6 +460,24 @@ static void test_bad_inputs(void **state)
          0,
          {"bad.ini:2", "target", "or 0 for off"}},
         {"[output]\npath =\n", 0, {"bad.ini:2", "[output] path", "empty"}},
+        {"[sweep]\ncoassoc_clusters = 1\n",
+         0,
+         {"bad.ini:2", "coassoc_clusters = 1",
+          "0 (automatic) or an integer >= 2", "too small"}},
+        {"[sweep]\ncoassoc_clusters = -2\n",
+         0,
+         {"bad.ini:2", "coassoc_clusters", "negative"}},
+        {"[sweep]\ncoassoc_clusters = half\n",
+         0,
+         {"bad.ini:2", "coassoc_clusters", "not an integer"}},
+        {"[data]\nfeatures =\n", 0, {"bad.ini:2", "[data] features", "empty"}},
+        {"[data]\nlabels = y ;z\n[data]\nlabels = w\n",
+         0,
+         {"bad.ini:4", "labels is set a second time"}},
+        {"[data]\nlabel = y\n",
+         0,
+         {"bad.ini:2", "unknown key 'label' in [data]",
+          "did you mean 'labels'"}},
         {long_line, 0, {"bad.ini:2", "expected at most 198"}},
         {"[vae]\nep\0chs = 3\n",
          sizeof "[vae]\nep\0chs = 3\n" - 1,

@@ -17,9 +17,15 @@
  * Keys, defaults (those of the reference run on digits) and accepted values:
  *
  *   [data]
- *   path = data/digits.csv.gz   CSV (features..., label), .gz allowed
+ *   path = data/digits.csv.gz   CSV (features..., label), .gz allowed; or
+ *                               HDF5 when it ends in .h5, .hdf5 or .he5
  *   test_size = 0.3             number in (0, 1)
  *   split_seed = 0              seed
+ *   features = features         HDF5 only (ignored for a CSV): the 2-D
+ *                               [n, d] float or integer dataset of features
+ *   labels = labels             HDF5 only (ignored for a CSV): the 1-D [n]
+ *                               integer dataset of labels; both names are
+ *                               paths inside the file ("x" or "/grp/x")
  *   [vae]
  *   latent = 2                  count >= 1
  *   epochs = 35                 count >= 1
@@ -35,6 +41,11 @@
  *   distance = centroid         centroid | mean_pairwise
  *   linkage = complete          complete | average | single | ward
  *   consensus = mean            mean | median | coassociation
+ *   coassoc_clusters = 0        count: clusters each run is cut into for
+ *                               the co-association consensus; 0 = half the
+ *                               classes, at least 2; else >= 2 (and at
+ *                               most the number of classes, which only
+ *                               the data tells)
  *   [stability]
  *   bootstrap = 1000            count >= 0 of resamples for merge support
  *                               (0 = off)
@@ -105,6 +116,8 @@ typedef struct {
     char *data_path;     /* owned */
     double test_size;    /* validation fraction, in (0, 1) */
     uint64_t split_seed; /* seed of the train/validation split */
+    char *data_features; /* owned; HDF5 dataset name of the features */
+    char *data_labels;   /* owned; HDF5 dataset name of the labels */
 
     /* [vae] */
     size_t latent;
@@ -124,6 +137,7 @@ typedef struct {
     enum config_distance distance;
     enum config_linkage linkage;
     enum config_consensus consensus;
+    size_t coassoc_clusters; /* 0 = half the classes, at least 2 */
 
     /* [stability] */
     size_t bootstrap;        /* 0 = no bootstrap */
