@@ -116,18 +116,11 @@ EOF
 )
 
 # ---- runner ---------------------------------------------------------------
-failed=0
-passed=0
-skipped=0
-n=0
-while IFS='|' read -r name args want frags; do
-    [ -n "$name" ] || continue
-    n=$((n + 1))
-    if [ "$name" = output_read_only ] && [ -z "$ro_dir" ]; then
-        echo "skip $name: no read-only directory for this user"
-        skipped=$((skipped + 1))
-        continue
-    fi
+# One case: run it, judge it, write "ok ..." or "FAIL ..." lines to
+# $tmp/NAME.res.
+run_case() {
+    local name=$1 args=$2 want=$3 frags=$4 O got t0 secs err why msgs others
+    local msg f
     O=$tmp/out_$name.h5
     eval "set -- ${args//\$O/$O}"
     t0=$(date +%s.%N)
@@ -164,16 +157,46 @@ while IFS='|' read -r name args want frags; do
             fi
         done
     fi
-    if [ -n "$why" ]; then
-        printf 'FAIL %-20s %5.1fs  %s\n' "$name" "$secs" "$why"
-        echo "     $ vaesweep $*"
-        sed 's/^/     | /' "$err" | head -15
-        failed=$((failed + 1))
-    else
-        printf 'ok   %-20s %5.1fs  %s\n' "$name" "$secs" "${msg#vaesweep: }"
-        passed=$((passed + 1))
+    {
+        if [ -n "$why" ]; then
+            printf 'FAIL %-20s %5.1fs  %s\n' "$name" "$secs" "$why"
+            echo "     $ vaesweep $*"
+            sed 's/^/     | /' "$err" | head -15
+        else
+            printf 'ok   %-20s %5.1fs  %s\n' "$name" "$secs" "${msg#vaesweep: }"
+        fi
+    } >"$tmp/$name.res"
+}
+
+# Four cases at a time: each spends most of its 1-2 s in mpirun's start
+# and teardown, not on the CPU.
+names=()
+skipped=0
+while IFS='|' read -r name args want frags; do
+    [ -n "$name" ] || continue
+    if [ "$name" = output_read_only ] && [ -z "$ro_dir" ]; then
+        echo "skip $name: no read-only directory for this user"
+        skipped=$((skipped + 1))
+        continue
     fi
+    names+=("$name")
+    while [ "$(jobs -rp | wc -l)" -ge 4 ]; do
+        wait -n
+    done
+    run_case "$name" "$args" "$want" "$frags" &
 done <<<"$cases"
+wait
+failed=0
+passed=0
+n=$((${#names[@]} + skipped))
+for name in "${names[@]}"; do
+    cat "$tmp/$name.res" 2>/dev/null || echo "FAIL $name: no result"
+    if grep -q '^ok' "$tmp/$name.res" 2>/dev/null; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+    fi
+done
 
 # ---- divergence of some runs: the sweep finishes, they are failed -------
 # alpha_rec = 1e308 overflows the loss of those runs at the first step;
