@@ -5,6 +5,7 @@
 #include <float.h>
 #include <limits.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -188,7 +189,7 @@ static int cmp_int(const void *a, const void *b)
 }
 
 /* Number the labels 0..C-1 in ascending order of their values. */
-static int map_labels(dataset_t *ds, const int *raw, const char *path)
+static int map_labels(dataset_t *ds, const int *raw, const char *source)
 {
     int *sorted = error_calloc(ds->n, sizeof *sorted, "labels");
     size_t i;
@@ -204,8 +205,8 @@ static int map_labels(dataset_t *ds, const int *raw, const char *path)
     if (c < 2) {
         free(sorted);
         return error_set("%s: all %zu rows have label %d; a classification "
-                         "needs at least 2 classes in the last column",
-                         path, ds->n, raw[0]);
+                         "needs at least 2 classes (distinct labels)",
+                         source, ds->n, raw[0]);
     }
     ds->n_classes = c;
     ds->label_values =
@@ -224,37 +225,90 @@ static int map_labels(dataset_t *ds, const int *raw, const char *path)
     return 0;
 }
 
+/*
+ * The shared end of every loader: take ownership of the features x
+ * [n * d] (freed here on failure too), check them, number the raw labels
+ * [n] and return the dataset.
+ */
+static dataset_t *dataset_adopt(double *x, const int *raw, size_t n, int d,
+                                const char *source)
+{
+    dataset_t *ds;
+    size_t i;
+
+    if (n == 0 || d < 1) {
+        free(x);
+        error_set("%s: %zu rows of %d features; expected at least 1 row "
+                  "and 1 feature",
+                  source, n, d);
+        return NULL;
+    }
+    for (i = 0; i < n * (size_t)d; i++)
+        if (!isfinite(x[i])) {
+            error_set("%s: row %zu, column %zu: expected a finite number, "
+                      "got %g; remove or impute missing values first",
+                      source, i / (size_t)d + 1, i % (size_t)d + 1, x[i]);
+            free(x);
+            return NULL;
+        }
+    ds = error_calloc(1, sizeof *ds, "dataset");
+    if (!ds) {
+        free(x);
+        return NULL;
+    }
+    ds->n = n;
+    ds->d = d;
+    ds->x = x;
+    ds->y = error_calloc(n, sizeof *ds->y, "labels");
+    if (!ds->y || map_labels(ds, raw, source)) {
+        dataset_free(ds);
+        return NULL;
+    }
+    return ds;
+}
+
+dataset_t *dataset_from_arrays(const double *x, const int *labels, size_t n,
+                               int d, const char *source)
+{
+    double *copy;
+
+    if (n == 0 || d < 1)
+        return dataset_adopt(NULL, labels, n, d, source);
+    if (n > SIZE_MAX / sizeof *copy / (size_t)d) {
+        error_set("%s: %zu rows of %d features do not fit in memory", source, n,
+                  d);
+        return NULL;
+    }
+    copy = error_calloc(n * (size_t)d, sizeof *copy, "features");
+    if (!copy)
+        return NULL;
+    memcpy(copy, x, n * (size_t)d * sizeof *copy);
+    return dataset_adopt(copy, labels, n, d, source);
+}
+
 /* Split the parsed values into features and labels. */
 static dataset_t *build_dataset(const dbuf_t *b, int ncols, const char *path)
 {
-    dataset_t *ds = error_calloc(1, sizeof *ds, "dataset");
-    int *raw = NULL;
-    size_t i;
+    size_t n = b->len / (size_t)ncols, i;
+    int d = ncols - 1;
+    double *x = error_calloc(n * (size_t)d, sizeof *x, "features");
+    int *raw = error_calloc(n, sizeof *raw, "labels");
+    dataset_t *ds = NULL;
 
-    if (!ds)
+    if (!x || !raw) {
+        free(x);
+        free(raw);
         return NULL;
-    ds->n = b->len / (size_t)ncols;
-    ds->d = ncols - 1;
-    ds->x = error_calloc(ds->n * (size_t)ds->d, sizeof *ds->x, "features");
-    ds->y = error_calloc(ds->n, sizeof *ds->y, "labels");
-    raw = error_calloc(ds->n, sizeof *raw, "labels");
-    if (!ds->x || !ds->y || !raw)
-        goto fail;
-    for (i = 0; i < ds->n; i++) {
+    }
+    for (i = 0; i < n; i++) {
         const double *row = b->v + i * (size_t)ncols;
 
-        memcpy(ds->x + i * (size_t)ds->d, row, (size_t)ds->d * sizeof *row);
-        raw[i] = (int)row[ds->d];
+        memcpy(x + i * (size_t)d, row, (size_t)d * sizeof *row);
+        raw[i] = (int)row[d];
     }
-    if (map_labels(ds, raw, path))
-        goto fail;
+    ds = dataset_adopt(x, raw, n, d, path);
     free(raw);
     return ds;
-
-fail:
-    free(raw);
-    dataset_free(ds);
-    return NULL;
 }
 
 dataset_t *dataset_load_csv(const char *path)

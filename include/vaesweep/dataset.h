@@ -43,7 +43,22 @@ typedef struct {
  */
 dataset_t *dataset_load_csv(const char *path);
 
-/* Free a dataset from dataset_load_csv and its arrays.  NULL-safe. */
+/*
+ * A dataset from arrays already in memory (e.g. read from an HDF5 file):
+ * the features x [n * d] (row-major) and the labels [n], any integers,
+ * are copied, so the caller keeps and frees its arrays.  The same checks
+ * and label numbering as dataset_load_csv: every feature finite (a NaN or
+ * inf is named by its 1-based row and column), at least 1 row and 1
+ * feature, at least 2 distinct labels, numbered in ascending order with
+ * the originals in label_values.  Messages start with `source`, the place
+ * the values came from (e.g. "file.h5:/features").  Returns a new dataset
+ * (free with dataset_free) or NULL with the error recorded.
+ */
+dataset_t *dataset_from_arrays(const double *x, const int *labels, size_t n,
+                               int d, const char *source);
+
+/* Free a dataset from dataset_load_csv, dataset_from_arrays or
+ * h5data_load, and its arrays.  NULL-safe. */
 void dataset_free(dataset_t *ds);
 
 /*
