@@ -36,17 +36,18 @@ typedef struct {
     size_t runs; /* active: the rows of the results file */
     size_t cap;  /* most runs the sweep may reach (a stability target) */
     int classes, latent, epochs;
-    int *status;        /* [runs] */
-    double *val_acc;    /* [runs] */
-    double *wall;       /* [runs] */
-    double *centroids;  /* [runs * C * L] */
-    double *distance;   /* [runs * C * C] */
-    double *curves;     /* [runs * E * 4] */
-    double *cophenetic; /* [runs] */
-    int64_t *seed;      /* [runs] */
-    double *alpha_rec;  /* [runs] */
-    double *alpha_clf;  /* [runs] */
-    double *alpha_kl;   /* [runs] */
+    int *status;         /* [runs] */
+    unsigned char *mine; /* [runs] trained here, not yet gathered */
+    double *val_acc;     /* [runs] */
+    double *wall;        /* [runs] */
+    double *centroids;   /* [runs * C * L] */
+    double *distance;    /* [runs * C * C] */
+    double *curves;      /* [runs * E * 4] */
+    double *cophenetic;  /* [runs] */
+    int64_t *seed;       /* [runs] */
+    double *alpha_rec;   /* [runs] */
+    double *alpha_clf;   /* [runs] */
+    double *alpha_kl;    /* [runs] */
 } sweep_runs;
 
 /* The consensus dendrogram and its distinct cut levels. */
@@ -226,6 +227,7 @@ done:
 static void sweep_runs_free(sweep_runs *r)
 {
     free(r->status);
+    free(r->mine);
     free(r->val_acc);
     free(r->wall);
     free(r->centroids);
@@ -255,6 +257,7 @@ static int sweep_runs_init(sweep_ctx *s)
     r->latent = (int)L;
     r->epochs = (int)E;
     r->status = error_calloc(R, sizeof *r->status, "run status");
+    r->mine = error_calloc(R, sizeof *r->mine, "run owners");
     r->val_acc = error_calloc(R, sizeof *r->val_acc, "run accuracies");
     r->wall = error_calloc(R, sizeof *r->wall, "run times");
     r->centroids = error_calloc(R * C * L, sizeof(double), "centroids");
@@ -265,7 +268,7 @@ static int sweep_runs_init(sweep_ctx *s)
     r->alpha_rec = error_calloc(R, sizeof(double), "run weights");
     r->alpha_clf = error_calloc(R, sizeof(double), "run weights");
     r->alpha_kl = error_calloc(R, sizeof(double), "run weights");
-    if (!r->status || !r->val_acc || !r->wall || !r->centroids ||
+    if (!r->status || !r->mine || !r->val_acc || !r->wall || !r->centroids ||
         !r->distance || !r->curves || !r->cophenetic || !r->seed ||
         !r->alpha_rec || !r->alpha_clf || !r->alpha_kl)
         return -1;
@@ -419,28 +422,88 @@ static void sweep_drain_progress(sweep_ctx *s, size_t *done, size_t todo,
     }
 }
 
-/* Phase 3: every rank trains its share of the pending runs. */
+/* A shared task counter on rank 0 (MPI-3 one-sided): a rank takes the
+ * next task when it is free, so fast ranks take more and a slow task
+ * (early stopping makes fit times vary) holds up no one.  Every task
+ * draws from its own random stream, so who runs it changes nothing. */
+typedef struct {
+    MPI_Win win;
+    long *counter;
+} sweep_queue;
+
+static void sweep_queue_open(sweep_ctx *s, sweep_queue *q)
+{
+    MPI_Aint size = s->rank == 0 ? (MPI_Aint)sizeof(long) : 0;
+
+    if (MPI_Win_allocate(size, sizeof(long), MPI_INFO_NULL, s->comm,
+                         &q->counter, &q->win) != MPI_SUCCESS) {
+        error_set("MPI_Win_allocate of the task counter failed");
+        sweep_die(s, "sharing tasks");
+    }
+    if (s->rank == 0)
+        *q->counter = 0;
+
+    /* Nobody takes a task before rank 0 has zeroed the counter. */
+    if (MPI_Barrier(s->comm) != MPI_SUCCESS ||
+        MPI_Win_lock_all(0, q->win) != MPI_SUCCESS) {
+        error_set("MPI_Win_lock_all of the task counter failed");
+        sweep_die(s, "sharing tasks");
+    }
+}
+
+/* The next task index (0, 1, ... over all ranks together). */
+static size_t sweep_queue_take(sweep_ctx *s, sweep_queue *q)
+{
+    const long one = 1;
+    long got = 0;
+
+    if (MPI_Fetch_and_op(&one, &got, MPI_LONG, 0, 0, MPI_SUM, q->win) !=
+            MPI_SUCCESS ||
+        MPI_Win_flush(0, q->win) != MPI_SUCCESS) {
+        error_set("MPI_Fetch_and_op on the task counter failed");
+        sweep_die(s, "sharing tasks");
+    }
+    return (size_t)got;
+}
+
+static void sweep_queue_close(sweep_ctx *s, sweep_queue *q)
+{
+    if (MPI_Win_unlock_all(q->win) != MPI_SUCCESS ||
+        MPI_Win_free(&q->win) != MPI_SUCCESS) {
+        error_set("MPI_Win_free of the task counter failed");
+        sweep_die(s, "sharing tasks");
+    }
+}
+
+/* Phase 3: the ranks take the pending runs from a shared queue. */
 static void sweep_train(sweep_ctx *s)
 {
     sweep_runs *r = &s->runs;
     sweep_trainer t = {0};
-    size_t i, todo = 0, done = 0;
+    sweep_queue q;
+    size_t i, k, todo = 0, done = 0;
+    size_t *pending = malloc((r->runs ? r->runs : 1) * sizeof *pending);
 
+    if (!pending) {
+        error_set("out of memory listing the pending runs");
+        sweep_die(s, "training");
+    }
     for (i = 0; i < r->runs; i++)
-        todo += r->status[i] == RESULTS_RUN_PENDING;
+        if (r->status[i] == RESULTS_RUN_PENDING)
+            pending[todo++] = i;
     log_info("training %zu VAE runs on %d ranks (%zu already stored)", todo,
              s->size, r->runs - todo);
     if (sweep_trainer_init(s, &t) < 0)
         sweep_die(s, "allocating the model");
 
-    for (i = 0; i < r->runs; i++) {
-        if (r->status[i] != RESULTS_RUN_PENDING ||
-            (int)(i % (size_t)s->size) != s->rank)
-            continue;
+    sweep_queue_open(s, &q);
+    while ((k = sweep_queue_take(s, &q)) < todo) {
         results_run view;
 
+        i = pending[k];
         if (sweep_train_one(s, &t, i) < 0)
             sweep_die(s, "training");
+        r->mine[i] = 1;
         view = sweep_run_view(r, i);
         if (results_write_run(s->out, i, &view) < 0)
             sweep_die(s, "writing a finished run");
@@ -460,7 +523,9 @@ static void sweep_train(sweep_ctx *s)
     }
     if (s->rank == 0)
         sweep_drain_progress(s, &done, todo, 1);
+    sweep_queue_close(s, &q);
     sweep_trainer_free(&t);
+    free(pending);
 }
 
 /* Every rank learns which runs an interrupted sweep stored; rank 0
@@ -491,7 +556,7 @@ static int sweep_read_stored(sweep_ctx *s)
 /* Phase 4a: the centroids, distances and curves of the runs trained in
  * this session go to rank 0 (one Gatherv; rank 0 got the scalars with
  * the progress notes). */
-static void sweep_gather(sweep_ctx *s, const int *stored)
+static void sweep_gather(sweep_ctx *s)
 {
     sweep_runs *r = &s->runs;
     const size_t C = (size_t)r->classes, L = (size_t)r->latent;
@@ -503,8 +568,7 @@ static void sweep_gather(sweep_ctx *s, const int *stored)
     int count;
 
     for (i = 0; i < r->runs; i++)
-        n_mine += stored[i] == RESULTS_RUN_PENDING &&
-                  (int)(i % (size_t)s->size) == s->rank;
+        n_mine += r->mine[i];
     mine = malloc((n_mine ? n_mine : 1) * rec * sizeof *mine);
     counts = calloc((size_t)s->size, sizeof *counts);
     displs = calloc((size_t)s->size, sizeof *displs);
@@ -515,9 +579,9 @@ static void sweep_gather(sweep_ctx *s, const int *stored)
     for (i = 0, n_mine = 0; i < r->runs; i++) {
         double *p = mine + n_mine * rec;
 
-        if (stored[i] != RESULTS_RUN_PENDING ||
-            (int)(i % (size_t)s->size) != s->rank)
+        if (!r->mine[i])
             continue;
+        r->mine[i] = 0;
         p[0] = (double)i;
         memcpy(p + 1, r->centroids + i * C * L, C * L * sizeof *p);
         memcpy(p + 1 + C * L, r->distance + i * C * C, C * C * sizeof *p);
@@ -559,6 +623,13 @@ static void sweep_gather(sweep_ctx *s, const int *stored)
     free(mine);
     free(counts);
     free(displs);
+
+    /* Rank 0 heard of every run; the next round starts from its view. */
+    if (MPI_Bcast(r->status, (int)r->runs, MPI_INT, 0, s->comm) !=
+        MPI_SUCCESS) {
+        error_set("MPI_Bcast of the run status failed");
+        sweep_die(s, "gathering runs");
+    }
 }
 
 /* Buffers of one scoring task, allocated once per rank. */
@@ -634,13 +705,15 @@ static int sweep_score_one(const sweep_ctx *s, sweep_scorer *b, size_t task,
     return 0;
 }
 
-/* Phase 5: tasks go round-robin to the ranks; rank 0 sums the table
- * (every other entry is zero on each rank). */
+/* Phase 5: the ranks take tasks from a shared queue; rank 0 sums the
+ * table (each task's entry is zero on every rank but the one that ran
+ * it). */
 static void sweep_score(sweep_ctx *s, double *acc)
 {
     const size_t tasks = s->tree.levels * (s->cfg->folds + 1);
     double *mine = calloc(tasks, sizeof *mine);
     sweep_scorer b = {0};
+    sweep_queue q;
     size_t t, done = 0;
 
     if (!mine || sweep_scorer_init(s, &b) < 0) {
@@ -650,14 +723,14 @@ static void sweep_score(sweep_ctx *s, double *acc)
     log_info("scoring %zu cut levels x %zu folds + validation = %zu "
              "tasks on %d ranks",
              s->tree.levels, s->cfg->folds, tasks, s->size);
-    for (t = 0; t < tasks; t++) {
-        if ((int)(t % (size_t)s->size) != s->rank)
-            continue;
+    sweep_queue_open(s, &q);
+    while ((t = sweep_queue_take(s, &q)) < tasks) {
         if (sweep_score_one(s, &b, t, &mine[t]) < 0)
             sweep_die(s, "scoring");
         done++;
     }
-    log_detail("rank 0 scored %zu tasks", done);
+    sweep_queue_close(s, &q);
+    log_detail("rank 0 scored %zu of the tasks", done);
     if (MPI_Reduce(mine, acc, (int)tasks, MPI_DOUBLE, MPI_SUM, 0, s->comm) !=
         MPI_SUCCESS) {
         error_set("MPI_Reduce of task accuracies failed");
@@ -866,37 +939,28 @@ static size_t sweep_next_round(sweep_ctx *s)
 static int sweep_train_all(sweep_ctx *s)
 {
     sweep_runs *r = &s->runs;
-    int *stored = malloc(r->cap * sizeof *stored);
     unsigned long next;
 
-    if (!stored) {
-        error_set("out of memory for the run status");
-        sweep_die(s, "training");
-    }
     for (;;) {
-        memcpy(stored, r->status, r->runs * sizeof *stored);
         sweep_train(s);
-        sweep_gather(s, stored);
+        sweep_gather(s);
         if (s->cfg->target <= 0.0)
-            break;
+            return 0;
         next = s->rank == 0 ? (unsigned long)sweep_next_round(s) : 0;
         if (MPI_Bcast(&next, 1, MPI_UNSIGNED_LONG, 0, s->comm) != MPI_SUCCESS) {
             error_set("MPI_Bcast of the next round failed");
             sweep_die(s, "training");
         }
         if (next == r->runs)
-            break;
+            return 0;
         if (results_grow(s->out, next, &s->grid) < 0) {
             if (s->rank == 0)
                 log_error("%s", error_text());
-            free(stored);
             return -1;
         }
         s->seeds_active = next / (r->runs / s->seeds_active);
         r->runs = next;
     }
-    free(stored);
-    return 0;
 }
 
 /* Every rank needs the cut levels to score them; rank 0 made them. */
