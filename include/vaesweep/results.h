@@ -127,7 +127,9 @@ int results_put_ints(results_t *r, const char *path, int rank,
                      const size_t *dims, const int *data);
 
 /* Collective.  A float64, int64 or string attribute on object `obj`
- * (a group path, made when missing). */
+ * (a group path, made when missing).  The numbers stored are rank 0's
+ * (sent to all ranks first: parallel HDF5 keeps any one rank's value);
+ * a string must be the same on every rank. */
 int results_put_attr_double(results_t *r, const char *obj, const char *name,
                             double value);
 int results_put_attr_int(results_t *r, const char *obj, const char *name,
