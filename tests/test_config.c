@@ -216,6 +216,28 @@ static void test_load_tiny(void **state)
     config_free(&c);
 }
 
+/* The second shipped example: iris, standardised scoring, 128 seeds. */
+static void test_load_iris(void **state)
+{
+    config_t c;
+
+    (void)state;
+    if (config_load(&c, PROJECT_DIR "/config/iris.ini") != 0)
+        fail_msg("%s", error_text());
+    assert_int_equal(config_validate(&c), 0);
+    assert_string_equal(c.data_path, "data/iris.csv");
+    assert_string_equal(c.data_features, "features");
+    assert_string_equal(c.data_labels, "labels");
+    assert_int_equal(config_run_count(&c), 128);
+    assert_int_equal(c.epochs, 100);
+    assert_int_equal(c.folds, 5);
+    assert_int_equal(c.coassoc_clusters, 0);
+    assert_true(c.standardize);
+    assert_string_equal(c.output_path, "results/iris.h5");
+    assert_round_trip(&c);
+    config_free(&c);
+}
+
 /* What libinih accepts around the keys: a byte order mark, CRLF ends,
  * indentation (never a continuation line), comments, "key: value", a
  * section opened twice, and an empty file (all defaults). */
@@ -652,6 +674,7 @@ int main(void)
         cmocka_unit_test(test_load_digits),
         cmocka_unit_test(test_load_grid),
         cmocka_unit_test(test_load_tiny),
+        cmocka_unit_test(test_load_iris),
         cmocka_unit_test(test_load_variants),
         cmocka_unit_test(test_set_every_type),
         cmocka_unit_test(test_round_trip),

@@ -208,6 +208,28 @@ static void test_csv_and_h5_agree(void **state)
     assert_non_null(strstr(error_text(), h5));
 }
 
+/* The shipped iris table through the dispatcher: 150 x 4, 3 classes of
+ * 50, the first row as in scikit-learn's file. */
+static void test_shipped_iris(void **state)
+{
+    static const double row0[4] = {5.1, 3.5, 1.4, 0.2};
+    dataset_t *ds = loaded(
+        dataset_load(PROJECT_DIR "/data/iris.csv", "features", "labels"));
+    size_t counts[3] = {0, 0, 0}, i;
+
+    (void)state;
+    assert_int_equal(ds->n, 150);
+    assert_int_equal(ds->d, 4);
+    assert_int_equal(ds->n_classes, 3);
+    assert_int_equal(ds->label_values[0], 0);
+    assert_int_equal(ds->label_values[2], 2);
+    assert_memory_equal(ds->x, row0, sizeof row0);
+    for (i = 0; i < ds->n; i++)
+        counts[ds->y[i]]++;
+    assert_true(counts[0] == 50 && counts[1] == 50 && counts[2] == 50);
+    dataset_free(ds);
+}
+
 static void test_is_hdf5_path(void **state)
 {
     (void)state;
@@ -576,6 +598,7 @@ int main(void)
         cmocka_unit_test(test_load_float64),
         cmocka_unit_test(test_load_other_types),
         cmocka_unit_test(test_csv_and_h5_agree),
+        cmocka_unit_test(test_shipped_iris),
         cmocka_unit_test(test_is_hdf5_path),
         cmocka_unit_test(test_bad_files),
         cmocka_unit_test(test_bad_paths),
