@@ -351,6 +351,7 @@ static void make_string_features(hid_t file)
     hid_t str = H5Tcopy(H5T_C_S1);
     int i;
 
+    memset(s, 0, sizeof s); /* the padding after each NUL is written too */
     for (i = 0; i < 18; i++)
         snprintf(s[i], sizeof s[i], "%d", i);
     assert_true(H5Tset_size(str, 4) >= 0);
