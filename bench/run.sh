@@ -79,7 +79,11 @@ sweep() {
         t0=$(date +%s.%N)
         RSS_DIR=$dir "${MPIRUN[@]}" -x RSS_DIR -n "$ranks" bench/rank_rss.sh \
             "$BUILD/vaesweep" config/digits.ini --overwrite \
-            --set "output.path=$dir/results.h5" "$@" >"$dir/log" 2>&1
+            --set "output.path=$dir/results.h5" "$@" >"$dir/log" 2>&1 || {
+            echo "bench/run.sh: the sweep $name at $ranks rank(s) failed:" >&2
+            tail -n 20 "$dir/log" >&2
+            exit 1
+        }
         t1=$(date +%s.%N)
         printf '{"name": "%s", "ranks": %d, "rep": %d, "wall": %s}\n' \
             "$name" "$ranks" "$r" "$(echo "$t1 - $t0" | bc)" >"$dir/meta.json"
