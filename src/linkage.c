@@ -822,7 +822,9 @@ int linkage_cut_levels(const double *Z, size_t n, size_t *n_levels,
         int nc =
             monocrit(Z, n, w.md, t + LINKAGE_CUT_TOL, out, w.stack, w.visited);
 
-        if (kept > 0 && nc == n_clusters[kept - 1])
+        /* A tie with the last merge would leave one cluster: nothing to
+         * classify. */
+        if (nc < 2 || (kept > 0 && nc == n_clusters[kept - 1]))
             continue;
         levels[kept] = t;
         n_clusters[kept] = nc;

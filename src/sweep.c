@@ -9,6 +9,7 @@
 #include "vaesweep/consensus.h"
 #include "vaesweep/dataset.h"
 #include "vaesweep/error.h"
+#include "vaesweep/h5data.h"
 #include "vaesweep/linkage.h"
 #include "vaesweep/log.h"
 #include "vaesweep/vae.h"
@@ -175,9 +176,14 @@ static int sweep_load_data(sweep_ctx *s)
     double *mean = NULL, *scale = NULL;
     int rc = -1;
 
-    ds = d->data = dataset_load_csv(cfg->data_path);
+    ds = d->data =
+        dataset_load(cfg->data_path, cfg->data_features, cfg->data_labels);
     if (!ds)
         return -1;
+    if (cfg->coassoc_clusters > (size_t)ds->n_classes)
+        return error_set("[sweep] coassoc_clusters = %zu: expected at most "
+                         "the %d classes of %s",
+                         cfg->coassoc_clusters, ds->n_classes, cfg->data_path);
     d->train_idx = error_calloc(ds->n, sizeof(size_t), "split indices");
     d->val_idx = error_calloc(ds->n, sizeof(size_t), "split indices");
     mean = error_calloc((size_t)ds->d, sizeof *mean, "feature means");
@@ -741,7 +747,8 @@ static void sweep_score(sweep_ctx *s, double *acc)
 }
 
 /* The consensus settings of the config in the consensus module's terms.
- * Co-association cuts each run into half as many clusters as classes. */
+ * Co-association cuts each run into sweep.coassoc_clusters clusters, by
+ * default half as many as classes (at least 2). */
 static consensus_spec sweep_consensus_spec(const sweep_ctx *s)
 {
     static const enum linkage_method methods[] = {
@@ -754,7 +761,8 @@ static consensus_spec sweep_consensus_spec(const sweep_ctx *s)
         [CONFIG_CONSENSUS_MEDIAN] = CONSENSUS_MEDIAN,
         [CONFIG_CONSENSUS_COASSOCIATION] = CONSENSUS_COASSOCIATION};
     consensus_spec spec;
-    size_t k = (size_t)s->runs.classes / 2;
+    size_t k = s->cfg->coassoc_clusters ? s->cfg->coassoc_clusters
+                                        : (size_t)s->runs.classes / 2;
 
     spec.kind = kinds[s->cfg->consensus];
     spec.method = methods[s->cfg->linkage];
@@ -1126,9 +1134,10 @@ static void sweep_print_summary(const sweep_ctx *s, const double *cv_mean,
                               C, groups, sizeof groups) < 0)
         snprintf(groups, sizeof groups, "(too long to show)");
     if (rec == 0)
-        log_info("recommended: keep all %zu classes (no grouping beats them "
-                 "by 2 standard errors of cross-validated accuracy)",
-                 C);
+        log_info("recommended: no merging beyond level 0, %d clusters %s (no "
+                 "coarser level beats it by 2 standard errors of "
+                 "cross-validated accuracy)",
+                 s->tree.n_clusters[0], groups);
     else
         log_info("recommended: %d clusters %s (cv acc %.4f vs %.4f "
                  "unmerged, the finest level better by 2 standard errors)",

@@ -381,6 +381,25 @@ static void test_class_distances(void **state)
     assert_non_null(strstr(error_text(), "sample 4 has class 3"));
 }
 
+/* Merges tied with the last one would cut to a single cluster: such a
+ * level is dropped, so every level has 2 or more clusters. */
+static void test_levels_top_tie(void **state)
+{
+    const double D[16] = {0, 1, 2, 2, 1, 0, 2, 2, 2, 2, 0, 2, 2, 2, 2, 0};
+    double Z[12], levels[3];
+    int n_clusters[3], labels[12];
+    size_t n_levels = 99;
+
+    (void)state;
+    assert_int_equal(linkage_build(D, 4, LINKAGE_COMPLETE, Z), 0);
+    assert_int_equal(
+        linkage_cut_levels(Z, 4, &n_levels, levels, n_clusters, labels), 0);
+    assert_int_equal(n_levels, 2);
+    assert_int_equal(n_clusters[0], 4);
+    assert_int_equal(n_clusters[1], 3);
+    assert_true(levels[1] == 1.0);
+}
+
 static void test_format_groups(void **state)
 {
     /* The reference's 6-cluster partition of the digits. */
@@ -431,6 +450,7 @@ int main(void)
         cmocka_unit_test(test_maxclust_matches_scipy),
         cmocka_unit_test(test_cut_levels_distinct_on_ties),
         cmocka_unit_test(test_class_distances),
+        cmocka_unit_test(test_levels_top_tie),
         cmocka_unit_test(test_format_groups),
         cmocka_unit_test(test_correlation),
     };

@@ -124,7 +124,8 @@ int linkage_cut_maxclust(const double *Z, size_t n, size_t k, int *labels);
  * The distinct partitions at the method's cut levels: 0 and every merge
  * distance of Z but the last, each cut with linkage_cut_distance at
  * level + LINKAGE_CUT_TOL.  Tied merge distances give the same partition
- * twice; only its first level is kept.  Outputs, for p = 0..*n_levels-1,
+ * twice; only its first level is kept.  A level tied with the last merge
+ * would leave one cluster and is dropped.  Outputs, for p = 0..*n_levels-1,
  * cluster counts strictly falling from (usually) n down to 2:
  *   levels     [n - 1]        level distance of partition p
  *   n_clusters [n - 1]        its number of clusters
