@@ -23,21 +23,6 @@
 static const char *const kind_names[] = {"mean", "median", "coassociation"};
 #define N_KINDS (sizeof kind_names / sizeof kind_names[0])
 
-int consensus_kind_parse(const char *name, enum consensus_kind *kind)
-{
-    size_t k;
-
-    for (k = 0; name && k < N_KINDS; k++) {
-        if (strcmp(name, kind_names[k]) == 0) {
-            *kind = (enum consensus_kind)k;
-            return 0;
-        }
-    }
-    return error_set("unknown consensus '%s': expected mean, median or "
-                     "coassociation",
-                     name ? name : "(null)");
-}
-
 const char *consensus_kind_name(enum consensus_kind kind)
 {
     if ((size_t)kind >= N_KINDS)

@@ -398,27 +398,50 @@ static int check_labels(const int *y, size_t n, int n_classes, size_t *counts)
 
 /*
  * Indices grouped by class, classes ascending, each group in ascending
- * order of sample index, then each group shuffled with the stream.  The
- * group of class c is order[start[c] .. start[c] + counts[c]).
+ * order of sample index, then each group shuffled with the stream: what
+ * the split and the folds deal from.  The group of class c is
+ * order[start[c] .. start[c] + counts[c]).
  */
-static void shuffle_by_class(const int *y, size_t n, int n_classes,
-                             const size_t *counts, uint64_t seed,
-                             uint64_t stream, size_t *start, size_t *fill,
-                             size_t *order)
+typedef struct {
+    size_t *counts, *start, *order;
+} class_order;
+
+static void class_order_free(class_order *o)
 {
+    free(o->counts);
+    free(o->start);
+    free(o->order);
+}
+
+/* Fails (error set, o freed) on a bad label or out of memory. */
+static int class_order_make(class_order *o, const int *y, size_t n,
+                            int n_classes, uint64_t seed, uint64_t stream)
+{
+    const size_t nc = (size_t)(n_classes > 0 ? n_classes : 1);
+    size_t *fill = error_calloc(nc, sizeof *fill, "class fill");
     rng_t r;
     size_t i;
     int c;
 
-    start[0] = 0;
+    o->counts = error_calloc(nc, sizeof *o->counts, "class counts");
+    o->start = error_calloc(nc, sizeof *o->start, "class starts");
+    o->order = error_calloc(n, sizeof *o->order, "class order");
+    if (!fill || !o->counts || !o->start || !o->order ||
+        check_labels(y, n, n_classes, o->counts)) {
+        free(fill);
+        class_order_free(o);
+        return -1;
+    }
     for (c = 1; c < n_classes; c++)
-        start[c] = start[c - 1] + counts[c - 1];
-    memcpy(fill, start, (size_t)n_classes * sizeof *fill);
+        o->start[c] = o->start[c - 1] + o->counts[c - 1];
+    memcpy(fill, o->start, nc * sizeof *fill);
     for (i = 0; i < n; i++)
-        order[fill[y[i]]++] = i;
+        o->order[fill[y[i]]++] = i;
     rng_init(&r, seed, stream, RNG_SPLIT);
     for (c = 0; c < n_classes; c++)
-        rng_shuffle(&r, order + start[c], counts[c]);
+        rng_shuffle(&r, o->order + o->start[c], o->counts[c]);
+    free(fill);
+    return 0;
 }
 
 static int cmp_size(const void *a, const void *b)
@@ -433,7 +456,7 @@ int dataset_split_stratified(const int *y, size_t n, int n_classes,
                              size_t *train_idx, size_t *n_train,
                              size_t *val_idx, size_t *n_val)
 {
-    size_t *counts = NULL, *start = NULL, *fill = NULL, *order = NULL;
+    class_order o;
     size_t ntr = 0, nva = 0, i;
     int c, rc = -1;
 
@@ -443,18 +466,10 @@ int dataset_split_stratified(const int *y, size_t n, int n_classes,
                          test_size);
     if (n == 0)
         return error_set("cannot split an empty dataset");
-    counts = error_calloc((size_t)(n_classes > 0 ? n_classes : 1),
-                          sizeof *counts, "split class counts");
-    start = error_calloc((size_t)(n_classes > 0 ? n_classes : 1), sizeof *start,
-                         "split class starts");
-    fill = error_calloc((size_t)(n_classes > 0 ? n_classes : 1), sizeof *fill,
-                        "split class fill");
-    order = error_calloc(n, sizeof *order, "split order");
-    if (!counts || !start || !fill || !order)
-        goto done;
-    if (check_labels(y, n, n_classes, counts))
-        goto done;
+    if (class_order_make(&o, y, n, n_classes, seed, stream) < 0)
+        return -1;
     for (c = 0; c < n_classes; c++) {
+        const size_t *counts = o.counts;
         size_t nv = (size_t)round(test_size * (double)counts[c]);
 
         if (counts[c] > 0 && (nv == 0 || nv == counts[c])) {
@@ -467,15 +482,14 @@ int dataset_split_stratified(const int *y, size_t n, int n_classes,
             goto done;
         }
     }
-    shuffle_by_class(y, n, n_classes, counts, seed, stream, start, fill, order);
     for (c = 0; c < n_classes; c++) {
-        size_t nv = (size_t)round(test_size * (double)counts[c]);
+        size_t nv = (size_t)round(test_size * (double)o.counts[c]);
 
-        for (i = 0; i < counts[c]; i++) {
+        for (i = 0; i < o.counts[c]; i++) {
             if (i < nv)
-                val_idx[nva++] = order[start[c] + i];
+                val_idx[nva++] = o.order[o.start[c] + i];
             else
-                train_idx[ntr++] = order[start[c] + i];
+                train_idx[ntr++] = o.order[o.start[c] + i];
         }
     }
     qsort(train_idx, ntr, sizeof *train_idx, cmp_size);
@@ -485,17 +499,14 @@ int dataset_split_stratified(const int *y, size_t n, int n_classes,
     rc = 0;
 
 done:
-    free(counts);
-    free(start);
-    free(fill);
-    free(order);
+    class_order_free(&o);
     return rc;
 }
 
 int dataset_kfold_stratified(const int *y, size_t n, int n_classes, int k,
                              uint64_t seed, uint64_t stream, int *fold)
 {
-    size_t *counts = NULL, *start = NULL, *fill = NULL, *order = NULL;
+    class_order o;
     size_t i, deal = 0;
     int c, rc = -1;
 
@@ -503,18 +514,11 @@ int dataset_kfold_stratified(const int *y, size_t n, int n_classes, int k,
         return error_set("cross-validation needs at least 2 folds, got %d", k);
     if (n == 0)
         return error_set("cannot make folds of an empty dataset");
-    counts = error_calloc((size_t)(n_classes > 0 ? n_classes : 1),
-                          sizeof *counts, "fold class counts");
-    start = error_calloc((size_t)(n_classes > 0 ? n_classes : 1), sizeof *start,
-                         "fold class starts");
-    fill = error_calloc((size_t)(n_classes > 0 ? n_classes : 1), sizeof *fill,
-                        "fold class fill");
-    order = error_calloc(n, sizeof *order, "fold order");
-    if (!counts || !start || !fill || !order)
-        goto done;
-    if (check_labels(y, n, n_classes, counts))
-        goto done;
+    if (class_order_make(&o, y, n, n_classes, seed, stream) < 0)
+        return -1;
     for (c = 0; c < n_classes; c++) {
+        const size_t *counts = o.counts;
+
         /* A class of one sample cannot be cross-validated at any fold
          * count, so lowering the fold count is no advice there. */
         if (counts[c] == 1) {
@@ -533,19 +537,15 @@ int dataset_kfold_stratified(const int *y, size_t n, int n_classes, int k,
             goto done;
         }
     }
-    shuffle_by_class(y, n, n_classes, counts, seed, stream, start, fill, order);
     /* One deal over all classes in turn: per-class counts per fold differ
      * by at most one, and so do the fold sizes. */
     for (c = 0; c < n_classes; c++)
-        for (i = 0; i < counts[c]; i++)
-            fold[order[start[c] + i]] = (int)(deal++ % (size_t)k);
+        for (i = 0; i < o.counts[c]; i++)
+            fold[o.order[o.start[c] + i]] = (int)(deal++ % (size_t)k);
     rc = 0;
 
 done:
-    free(counts);
-    free(start);
-    free(fill);
-    free(order);
+    class_order_free(&o);
     return rc;
 }
 

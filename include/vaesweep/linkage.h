@@ -30,10 +30,6 @@ enum linkage_method {
     LINKAGE_WARD = 3
 };
 
-/* "single", "complete", "average" or "ward" (scipy's names) into
- * *method.  Returns 0, or -1 naming the accepted values. */
-int linkage_method_parse(const char *name, enum linkage_method *method);
-
 /* scipy's name of a method; "unknown" for a value outside the enum. */
 const char *linkage_method_name(enum linkage_method method);
 
