@@ -921,13 +921,13 @@ static size_t sweep_next_round(sweep_ctx *s)
     if (sweep_split_half_now(s, &corr) < 0)
         sweep_die(s, "checking stability");
     if (corr >= cfg->target) {
-        log_info("stability target reached: split-half %.3f >= %.3f with "
+        log_info("stability target reached: split-half %.3f >= %g with "
                  "%zu seeds",
                  corr, cfg->target, s->seeds_active);
         return s->runs.runs;
     }
     if (s->runs.runs == s->runs.cap) {
-        log_info("WARNING: stability target %.3f not reached: split-half "
+        log_info("WARNING: stability target %g not reached: split-half "
                  "%.3f with %zu seeds, the most stability.max_seeds allows; "
                  "raise it to go on (--resume keeps the runs done)",
                  cfg->target, corr, s->seeds_active);
@@ -935,7 +935,7 @@ static size_t sweep_next_round(sweep_ctx *s)
     }
     if (add > s->runs.cap - s->runs.runs)
         add = s->runs.cap - s->runs.runs;
-    log_info("split-half %.3f < target %.3f with %zu seeds: adding %zu", corr,
+    log_info("split-half %.3f < target %g with %zu seeds: adding %zu", corr,
              cfg->target, s->seeds_active, add / per_seed);
     return s->runs.runs + add;
 }
