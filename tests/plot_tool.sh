@@ -13,7 +13,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 py=/usr/bin/python3
 plot=tools/vaesweep_plot.py
-pngs=(dendrogram accuracy latent loss_curves agreement)
+pngs=(dendrogram accuracy latent loss_curves agreement stability)
 
 fail() {
     echo "FAIL: $*"

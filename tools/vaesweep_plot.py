@@ -3,7 +3,7 @@
 
 Usage: tools/vaesweep_plot.py results.h5 --out DIR [--run R] [--cut K]
 
-Writes five figures into DIR:
+Writes six figures into DIR:
 
   dendrogram.png   the consensus dendrogram (scipy's drawing of
                    /consensus/Z, leaves named by the original class label),
@@ -23,6 +23,9 @@ Writes five figures into DIR:
   agreement.png    each run's cophenetic correlation with the consensus
                    as a seed x weight-setting heat map, and the run-by-run
                    correlation of the normalised distance matrices.
+  stability.png    the split-half convergence curve (/stability) and
+                   whether the two seed-halves agree at each number of
+                   clusters.
 
 The chosen cut is --cut K, else the root attribute recommended_n_clusters
 of /scores when the file has one; without either no cut is drawn.  The
@@ -125,6 +128,9 @@ def load(path):
             ("cv_std", "scores/cv_std"),
             ("val_acc", "scores/val_acc"),
             ("groups", "scores/groups"),
+            ("conv_seeds", "stability/convergence_seeds"),
+            ("conv_corr", "stability/convergence_corr"),
+            ("same_partition", "stability/same_partition"),
         ):
             d[key] = read(f, ds)
         d["config"] = parse_ini(f["config"].attrs.get("ini", "")
@@ -132,6 +138,9 @@ def load(path):
         d["consensus_corr"] = None
         if "consensus" in f:
             d["consensus_corr"] = f["consensus"].attrs.get("cophenetic_corr")
+        d["split_half"] = None
+        if "stability" in f:
+            d["split_half"] = f["stability"].attrs.get("split_half_corr")
         d["recommended"] = None
         if "scores" in f and "recommended_n_clusters" in f["scores"].attrs:
             d["recommended"] = int(f["scores"].attrs["recommended_n_clusters"])
@@ -583,11 +592,51 @@ def choose_cut(d, cut):
     return d["recommended"]
 
 
+def plot_stability(d, out):
+    """Split-half correlation against the number of seeds (would more
+    seeds still change the consensus?) and, per number of clusters,
+    whether the two seed-halves' dendrograms give the same partition."""
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(10, 4),
+                                 gridspec_kw={"width_ratios": [3, 2]})
+    seeds, corr = d["conv_seeds"], d["conv_corr"]
+    ax.plot(seeds, corr, "o-", color="tab:blue")
+    ax.set_xscale("log", base=2)
+    ax.set_xticks(seeds)
+    ax.set_xticklabels(["%d" % s for s in seeds])
+    ax.set_ylim(min(0.0, float(np.nanmin(corr))) if len(corr) else 0.0, 1.0)
+    for level in (0.95, 0.98):
+        ax.axhline(level, color="grey", lw=0.8, ls=":")
+    ax.set_xlabel("seeds used (first m, ascending)")
+    ax.set_ylabel("split-half correlation of the consensus")
+    ax.set_title("Convergence: do more seeds still change the answer?")
+    ax.grid(alpha=0.3)
+    same = d["same_partition"]
+    if same is not None:
+        n = len(same) + 1
+        ks = np.arange(n, 1, -1)
+        colors = ["tab:green" if v == 1 else
+                  "tab:red" if v == 0 else "lightgrey" for v in same]
+        bx.bar(ks, np.ones_like(ks), color=colors)
+        bx.set_xticks(ks)
+        bx.set_yticks([])
+        bx.set_xlabel("number of clusters")
+        bx.set_title("halves agree (green) or differ (red)")
+        bx.invert_xaxis()
+    sh = d.get("split_half")
+    fig.suptitle("Stability of the consensus%s" %
+                 ("" if sh is None else
+                  " (split-half correlation %.3f)" % sh))
+    fig.tight_layout()
+    fig.savefig(os.path.join(out, "stability.png"), dpi=100)
+    plt.close(fig)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(
         prog=PROG,
         description="Plot a vaesweep results file: dendrogram.png, "
-        "accuracy.png, latent.png, loss_curves.png and agreement.png.",
+        "accuracy.png, latent.png, loss_curves.png, agreement.png and "
+        "stability.png.",
     )
     ap.add_argument("results", help="results file written by vaesweep "
                     "(a .partial file is plotted as far as it goes)")
@@ -634,6 +683,8 @@ def main(argv=None):
                 args.out)
         attempt("loss_curves.png", ["loss"], plot_loss, d, run, args.out)
     attempt("agreement.png", ["distance"], plot_agreement, d, args.out)
+    attempt("stability.png", ["conv_seeds", "conv_corr"], plot_stability, d,
+            args.out)
     for s in skipped:
         warn("skipped " + s)
     print("%s: wrote %s in %s" % (PROG, ", ".join(written) or "nothing",
