@@ -12,6 +12,7 @@
 #include "vaesweep/h5data.h"
 #include "vaesweep/linkage.h"
 #include "vaesweep/log.h"
+#include "vaesweep/scores.h"
 #include "vaesweep/vae.h"
 
 /* The split is one stream of the data seed; the folds another. */
@@ -1024,49 +1025,6 @@ static void sweep_tree_free(sweep_tree *t)
     memset(t, 0, sizeof *t);
 }
 
-/* Mean and population standard deviation (numpy's default) of the
- * fold accuracies of each level. */
-static void sweep_fold_stats(const double *acc, size_t levels, size_t folds,
-                             double *fold_acc, double *cv_mean, double *cv_std,
-                             double *val_acc)
-{
-    size_t v, f;
-
-    for (v = 0; v < levels; v++) {
-        const double *a = acc + v * (folds + 1);
-        double sum = 0.0, sq = 0.0;
-
-        for (f = 0; f < folds; f++) {
-            fold_acc[v * folds + f] = a[f];
-            sum += a[f];
-        }
-        cv_mean[v] = sum / (double)folds;
-        for (f = 0; f < folds; f++)
-            sq += (a[f] - cv_mean[v]) * (a[f] - cv_mean[v]);
-        cv_std[v] = sqrt(sq / (double)folds);
-        val_acc[v] = a[folds];
-    }
-}
-
-/* Bootstrap support of the groups a level adds: the least support of
- * the merges between the previous level and this one (NaN for none). */
-static double sweep_level_support(const sweep_tree *t, size_t C, size_t v)
-{
-    size_t first, last, m;
-    double least = NAN;
-
-    if (v == 0)
-        return NAN;
-
-    /* Row m of Z leaves C - 1 - m clusters. */
-    first = C - (size_t)t->n_clusters[v - 1];
-    last = C - (size_t)t->n_clusters[v] - 1;
-    for (m = first; m <= last; m++)
-        if (!(t->support[m] >= least))
-            least = t->support[m];
-    return least;
-}
-
 static void sweep_print_table(const sweep_ctx *s, const double *cv_mean,
                               const double *cv_std, const double *val_acc)
 {
@@ -1078,7 +1036,7 @@ static void sweep_print_table(const sweep_ctx *s, const double *cv_mean,
     log_info("%-8s %-8s %-15s %-8s %-7s %s", "clusters", "distance", "cv acc",
              "val acc", "support", "groups (by original label)");
     for (v = 0; v < t->levels; v++) {
-        double support = sweep_level_support(t, C, v);
+        double support = scores_level_support(t->support, t->n_clusters, C, v);
         char shown[16] = "-";
 
         if (!isnan(support))
@@ -1090,26 +1048,6 @@ static void sweep_print_table(const sweep_ctx *s, const double *cv_mean,
                  t->level_dist[v], cv_mean[v], cv_std[v], val_acc[v], shown,
                  groups);
     }
-}
-
-/* The grouping vaesweep recommends: the finest cut level (most
- * clusters) whose cross-validated accuracy beats the unmerged problem
- * (level 0) by more than two standard errors of the difference of the
- * two fold means; level 0 when no level does.  It keeps as many classes
- * as it can while the accuracy gain is unlikely to be fold noise. */
-static size_t sweep_recommend(const double *cv_mean, const double *cv_std,
-                              size_t levels, size_t folds)
-{
-    size_t v;
-
-    for (v = 1; v < levels; v++) {
-        double se = sqrt((cv_std[v] * cv_std[v] + cv_std[0] * cv_std[0]) /
-                         (double)folds);
-
-        if (cv_mean[v] - cv_mean[0] > 2.0 * se)
-            return v;
-    }
-    return 0;
 }
 
 /* Rank 0: the closing summary lines. */
@@ -1191,9 +1129,9 @@ static int sweep_write_scores(sweep_ctx *s, const double *acc)
         sweep_die(s, "writing scores");
     }
     if (s->rank == 0) {
-        sweep_fold_stats(acc, V, K, fold_acc, stats, stats + V, stats + 2 * V);
+        scores_fold_stats(acc, V, K, fold_acc, stats, stats + V, stats + 2 * V);
         sweep_print_table(s, stats, stats + V, stats + 2 * V);
-        rec = (unsigned long)sweep_recommend(stats, stats + V, V, K);
+        rec = (unsigned long)scores_recommend(stats, stats + V, V, K);
         sweep_print_summary(s, stats, rec);
     }
 
