@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Second command of the README: install what is missing, build, and run
-# the whole test suite (unit tests, MPI end-to-end tests at 1, 2 and 3
+# the whole test suite (unit tests, results under MPI, end-to-end at 1, 2 and 3
 # ranks, bad inputs, kill and resume, formatting and cppcheck), then the
 # unit tests, the end-to-end sweep and the bad inputs again under
 # AddressSanitizer + UndefinedBehaviorSanitizer (build-asan), and the
@@ -22,7 +22,7 @@ export LSAN_OPTIONS="suppressions=$PWD/tools/lsan.supp:fast_unwind_on_malloc=0:p
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export OMPI_MCA_mca_base_component_disable_dlclose=1
 ctest --test-dir build-asan --output-on-failure -j2 \
-    -R '^(test_.*|e2e_ranks|bad_inputs)$'
+    -R '^(test_.*|mpi_results_.*|e2e_ranks|bad_inputs)$'
 unset LSAN_OPTIONS UBSAN_OPTIONS OMPI_MCA_mca_base_component_disable_dlclose
 
 # valgrind on the single-rank unit tests of the plain build (they call no
