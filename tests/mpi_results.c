@@ -193,7 +193,7 @@ static void check_table(hid_t f, const char *name, int table, size_t per_run)
  * read with plain HDF5 dataset by dataset. */
 static void test_read_back(void **state)
 {
-    double z[(CLASSES - 1) * 4], coph[RUNS], got[RUNS];
+    double z[(CLASSES - 1) * 4], coph[RUNS], got[RUNS + (CLASSES - 1) * 4];
     int status[RUNS];
     char path[300];
     hid_t f, d;
