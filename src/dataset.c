@@ -58,7 +58,14 @@ static int read_line(gzFile f, char **buf, size_t *cap, const char *path)
             int zerr;
             const char *msg = gzerror(f, &zerr);
 
-            if (zerr != Z_OK && zerr != Z_BUF_ERROR)
+            /* zlib reports a gzip stream cut short as Z_BUF_ERROR at
+             * the end: rows would silently be missing. */
+            if (zerr == Z_BUF_ERROR)
+                return error_set("cannot read %s: the compressed data ends "
+                                 "early (%s); the file is truncated or "
+                                 "damaged (gzip -t tells): copy it again",
+                                 path, msg);
+            if (zerr != Z_OK)
                 return error_set("cannot read %s: %s", path, msg);
             if (len == 0)
                 return 0;
@@ -171,7 +178,8 @@ static int parse_row(const char *s, const char *path, size_t line, int ncols,
         if (col == ncols && (v != floor(v) || v < INT_MIN || v > INT_MAX)) {
             field_text(s, text, sizeof text);
             return error_set("%s: line %zu, column %d: the label (last "
-                             "column) must be an integer, got \"%s\"",
+                             "column) must be an integer that fits a 32-bit "
+                             "int, got \"%s\"",
                              path, line, col, text);
         }
         if (dbuf_push(b, v))
@@ -378,6 +386,28 @@ void dataset_free(dataset_t *ds)
     free(ds->y);
     free(ds->label_values);
     free(ds);
+}
+
+static uint64_t fnv1a(uint64_t h, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        h ^= p[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+uint64_t dataset_fingerprint(const dataset_t *ds)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+
+    h = fnv1a(h, &ds->n, sizeof ds->n);
+    h = fnv1a(h, &ds->d, sizeof ds->d);
+    h = fnv1a(h, ds->x, ds->n * (size_t)ds->d * sizeof *ds->x);
+    return fnv1a(h, ds->y, ds->n * sizeof *ds->y);
 }
 
 static int check_labels(const int *y, size_t n, int n_classes, size_t *counts)

@@ -2,6 +2,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 static int log_rank;
@@ -17,12 +18,18 @@ void log_set_verbose(int verbose)
     log_verbose = verbose;
 }
 
+/* One write per line: stderr is unbuffered, and pieces written apart
+ * interleave with other ranks' lines. */
 static void log_vprint(FILE *out, const char *prefix, const char *fmt,
                        va_list ap)
 {
-    fputs(prefix, out);
-    vfprintf(out, fmt, ap);
-    fputc('\n', out);
+    char line[4096];
+    int len = snprintf(line, sizeof line, "%s", prefix);
+
+    vsnprintf(line + len, sizeof line - (size_t)len - 1, fmt, ap);
+    len = (int)strlen(line);
+    line[len] = '\n';
+    fwrite(line, 1, (size_t)len + 1, out);
     fflush(out);
 }
 

@@ -5,9 +5,11 @@
  */
 #include <cblas.h>
 #include <mpi.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "vaesweep/config.h"
 #include "vaesweep/error.h"
@@ -74,7 +76,7 @@ static int cli_parse(int argc, char **argv, cli_options *o)
                                  "other: pick one");
             o->mode = m;
         } else if (strcmp(a, "--set") == 0) {
-            if (++i == argc)
+            if (++i == argc || strncmp(argv[i], "--", 2) == 0)
                 return error_set("--set needs SECTION.KEY=VALUE after it");
         } else if (strncmp(a, "--set=", 6) == 0) {
             continue;
@@ -91,6 +93,20 @@ static int cli_parse(int argc, char **argv, cli_options *o)
         return error_set("no config file given: try vaesweep "
                          "config/digits.ini (see --help)");
     return 0;
+}
+
+/* A sweep stopped by its scheduler or by Ctrl-C: say how to go on, then
+ * die of the signal as before.  Only async-signal-safe calls here. */
+static void main_on_signal(int sig)
+{
+    static const char note[] =
+        "vaesweep: interrupted: the runs finished so far are in the "
+        "output's .partial file; continue with --resume\n";
+    ssize_t written = write(STDERR_FILENO, note, sizeof note - 1);
+
+    (void)written;
+    signal(sig, SIG_DFL);
+    raise(sig);
 }
 
 /* Load the config and apply the --set overrides in command-line order. */
@@ -155,6 +171,10 @@ int main(int argc, char **argv)
         free(ini);
     } else {
         log_set_verbose(opt.verbose);
+        if (rank == 0) {
+            signal(SIGTERM, main_on_signal);
+            signal(SIGINT, main_on_signal);
+        }
         status = sweep_run(MPI_COMM_WORLD, &cfg, opt.mode);
     }
     config_free(&cfg);

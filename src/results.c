@@ -1,7 +1,13 @@
+/* flock (BSD): a lock on the open file itself, which other opens and
+ * closes of the same file (MPI-IO's) leave alone. */
+#define _DEFAULT_SOURCE
+
 #include "vaesweep/results.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <libgen.h>
 #include <math.h>
 #include <stdio.h>
@@ -23,6 +29,7 @@ struct results {
     results_shape shape;
     char *path;
     char *partial;
+    int lock_fd; /* rank 0: the .partial file, locked while we write it */
 };
 
 /* The innermost HDF5 error message, the one that names the cause. */
@@ -89,24 +96,22 @@ char *results_partial_path(const char *path)
     return p;
 }
 
-/* Create and remove `partial` once, so a directory that refuses new
- * files (read-only mount, permissions, also for root) is reported with
- * the system's reason instead of HDF5's "unable to create file".  An
- * existing file is left alone: --overwrite truncates it later. */
-static int results_probe_create(const char *partial)
+/* An existing path must be a regular file: the finished file is renamed
+ * over <path>, which would replace a device node, and fails on a
+ * directory only after the whole sweep. */
+static int results_check_regular(const char *p)
 {
-    int fd = open(partial, O_WRONLY | O_CREAT | O_EXCL, 0666);
+    struct stat st;
 
-    if (fd >= 0) {
-        close(fd);
-        unlink(partial);
-        return 0;
-    }
-    if (errno == EEXIST)
-        return 0;
-    return error_set("cannot create the results file '%s': %s; expected a "
-                     "writable directory: change output.path",
-                     partial, strerror(errno));
+    if (stat(p, &st) != 0)
+        return errno == ENOENT ? 0
+                               : error_set("cannot check output '%s': %s", p,
+                                           strerror(errno));
+    if (!S_ISREG(st.st_mode))
+        return error_set("output '%s' exists and is not a regular file (a "
+                         "directory or a device): change output.path",
+                         p);
+    return 0;
 }
 
 /* Check on rank 0 what the mode allows before HDF5 touches anything, so
@@ -129,6 +134,9 @@ static int results_check_paths(const char *path, const char *partial,
         rc = error_set("output directory '%s' is not writable (%s): "
                        "change output.path",
                        dir, strerror(errno));
+    else if (results_check_regular(path) < 0 ||
+             results_check_regular(partial) < 0)
+        rc = -1;
     else if (mode == RESULTS_NEW && access(path, F_OK) == 0)
         rc = error_set("results file '%s' already exists: pass "
                        "--overwrite to replace it or change output.path",
@@ -142,10 +150,37 @@ static int results_check_paths(const char *path, const char *partial,
                        access(path, F_OK) == 0
                            ? " (the results file is already complete)"
                            : "; run without --resume");
-    else if (mode != RESULTS_RESUME)
-        rc = results_probe_create(partial);
     free(copy);
     return rc;
+}
+
+/* Rank 0 opens (a new sweep: creates) the .partial file and holds an
+ * exclusive lock on it until the file is finished or closed, so a
+ * second sweep on the same output stops at once instead of mixing its
+ * runs into this one's file. */
+static int results_claim(results_t *r, enum results_mode mode)
+{
+    int flags = mode == RESULTS_RESUME ? O_RDWR
+                : mode == RESULTS_NEW  ? O_RDWR | O_CREAT | O_EXCL
+                                       : O_RDWR | O_CREAT;
+    int fd = open(r->partial, flags, 0666);
+
+    if (fd < 0 && errno == EEXIST)
+        return error_set("another sweep has just created '%s': wait for "
+                         "it or change output.path",
+                         r->partial);
+    if (fd < 0)
+        return error_set("cannot create the results file '%s': %s; expected "
+                         "a writable directory: change output.path",
+                         r->partial, strerror(errno));
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        close(fd);
+        return error_set("another sweep is writing '%s' (it holds the "
+                         "file's lock): wait for it or change output.path",
+                         r->partial);
+    }
+    r->lock_fd = fd;
+    return 0;
 }
 
 static hid_t results_text_type(void)
@@ -475,6 +510,11 @@ int results_grow(results_t *r, size_t runs, const results_grid *grid)
     }
     r->shape.runs = runs;
     rc = results_write_grid(r, old, runs, grid);
+
+    /* The new extent is metadata: on disk now, so runs written into the
+     * new rows survive a crash (collective). */
+    if (rc == 0 && H5Fflush(r->file, H5F_SCOPE_GLOBAL) < 0)
+        rc = h5_fail(__FILE__, __LINE__, "H5Fflush");
 done:
     if (dset >= 0)
         H5Dclose(dset);
@@ -527,6 +567,25 @@ static int results_init_new(results_t *r, const results_grid *grid,
     return 0;
 }
 
+/* The first line where texts a and b differ, as was[cap] and now[cap]
+ * (cut to fit), so the user sees which setting changed. */
+static void results_first_difference(const char *a, const char *b, char *was,
+                                     char *now, size_t cap)
+{
+    size_t la, lb;
+
+    for (;;) {
+        la = strcspn(a, "\n");
+        lb = strcspn(b, "\n");
+        if (la != lb || strncmp(a, b, la) != 0 || !a[la] || !b[lb])
+            break;
+        a += la + 1;
+        b += lb + 1;
+    }
+    snprintf(was, cap, "%.*s", (int)(la < cap - 1 ? la : cap - 1), a);
+    snprintf(now, cap, "%.*s", (int)(lb < cap - 1 ? lb : cap - 1), b);
+}
+
 /* The config text stored in the file, compared with the current one so
  * a resume never mixes runs of two different sweeps. */
 static int results_check_config(results_t *r, const char *config_ini)
@@ -540,14 +599,19 @@ static int results_check_config(results_t *r, const char *config_ini)
                                   H5P_DEFAULT),
            "H5Aopen_by_name /config ini");
     H5_TRY(H5Aread(attr, type, &stored), "H5Aread");
-    if (!stored || strcmp(stored, config_ini) != 0)
+    if (!stored || strcmp(stored, config_ini) != 0) {
+        char was[96], now[96];
+
+        results_first_difference(stored ? stored : "", config_ini, was, now,
+                                 sizeof was);
         rc = error_set("cannot resume '%s': it was written with a "
-                       "different config (see /config/ini in it); rerun "
-                       "with the same config and --set options, or use "
-                       "--overwrite",
-                       r->partial);
-    else
+                       "different config or data ('%s' there, '%s' now); "
+                       "rerun with the same config, --set options and "
+                       "data, or use --overwrite",
+                       r->partial, was, now);
+    } else {
         rc = 0;
+    }
 done:
     if (stored)
         H5free_memory(stored);
@@ -598,7 +662,8 @@ static int results_open_file(results_t *r, enum results_mode mode)
     H5_TRY(H5Pset_fapl_mpio(fapl, r->comm, MPI_INFO_NULL), "H5Pset_fapl_mpio");
     if (mode == RESULTS_RESUME)
         H5_TRY(r->file = H5Fopen(r->partial, H5F_ACC_RDWR, fapl),
-               "H5Fopen (is the .partial file damaged? use --overwrite)");
+               "H5Fopen of the unfinished sweep (if it is damaged, start "
+               "again with --overwrite)");
     else
         H5_TRY(r->file =
                    H5Fcreate(r->partial, H5F_ACC_TRUNC, H5P_DEFAULT, fapl),
@@ -621,6 +686,8 @@ static void results_free(results_t *r)
         H5Pclose(r->dxpl);
     if (r->file >= 0)
         H5Fclose(r->file);
+    if (r->lock_fd >= 0)
+        close(r->lock_fd);
     free(r->path);
     free(r->partial);
     free(r);
@@ -636,6 +703,7 @@ static results_t *results_alloc(MPI_Comm comm, const char *path,
     r->comm = comm;
     r->file = -1;
     r->dxpl = -1;
+    r->lock_fd = -1;
     r->shape = *shape;
     r->path = strdup(path);
     r->partial = results_partial_path(path);
@@ -646,6 +714,15 @@ static results_t *results_alloc(MPI_Comm comm, const char *path,
         return NULL;
     }
     return r;
+}
+
+/* An HDF5 failure names a source line; add which file it was. */
+static void results_blame_file(const results_t *r)
+{
+    char why[ERROR_TEXT_MAX];
+
+    snprintf(why, sizeof why, "%s", error_text());
+    error_set("results file '%s': %s", r->partial, why);
 }
 
 results_t *results_open(MPI_Comm comm, const char *path, enum results_mode mode,
@@ -661,11 +738,15 @@ results_t *results_open(MPI_Comm comm, const char *path, enum results_mode mode,
     r = results_alloc(comm, path, shape);
     if (results_agree(comm, r ? r->rank : 0, r ? 0 : -1) < 0)
         goto fail;
-    if (r->rank == 0)
-        rc = results_check_paths(r->path, r->partial, mode);
-    if (results_agree(comm, r->rank, rc) < 0 ||
-        results_agree(comm, r->rank, results_open_file(r, mode)) < 0)
+    if (r->rank == 0 &&
+        (rc = results_check_paths(r->path, r->partial, mode)) == 0)
+        rc = results_claim(r, mode);
+    if (results_agree(comm, r->rank, rc) < 0)
         goto fail;
+    if (results_agree(comm, r->rank, results_open_file(r, mode)) < 0) {
+        results_blame_file(r);
+        goto fail;
+    }
     if (mode != RESULTS_RESUME) {
         if (results_init_new(r, grid, config_ini) < 0)
             goto fail;

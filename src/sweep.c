@@ -199,6 +199,12 @@ static int sweep_load_data(sweep_ctx *s)
         sweep_data_error(cfg);
         goto done;
     }
+    if (cfg->batch > d->n_train) {
+        error_set("[vae] batch = %zu is larger than the %zu training "
+                  "samples of %s: lower vae.batch",
+                  cfg->batch, d->n_train, cfg->data_path);
+        goto done;
+    }
     if (sweep_take_rows(ds, d->train_idx, d->n_train, &d->xtr_clf, &d->ytr) <
             0 ||
         sweep_take_rows(ds, d->val_idx, d->n_val, &d->xval_clf, &d->yval) < 0)
@@ -868,12 +874,14 @@ static int sweep_consensus(sweep_ctx *s)
             0 ||
         linkage_build(t->distance, C, spec.method, t->Z) < 0 ||
         linkage_cophenetic(t->Z, C, coph) < 0 ||
-        linkage_correlation(coph, t->distance, C, &t->coph_corr) < 0 ||
         consensus_run_cophenetic(t->Z, r->distance, r->runs, failed, C,
                                  r->cophenetic) < 0 ||
         linkage_cut_levels(t->Z, C, &t->levels, t->level_dist, t->n_clusters,
                            t->groups) < 0)
         goto done;
+    /* Undefined for 2 classes (one distance) or equal distances. */
+    if (linkage_correlation(coph, t->distance, C, &t->coph_corr) < 0)
+        t->coph_corr = NAN;
     log_info("consensus of %zu runs (%s, %s linkage): cophenetic "
              "correlation %.3f",
              ok, consensus_kind_name(spec.kind),
@@ -930,7 +938,7 @@ static size_t sweep_next_round(sweep_ctx *s)
     if (s->runs.runs == s->runs.cap) {
         log_info("WARNING: stability target %g not reached: split-half "
                  "%.3f with %zu seeds, the most stability.max_seeds allows; "
-                 "raise it to go on (--resume keeps the runs done)",
+                 "raise it and run again",
                  cfg->target, corr, s->seeds_active);
         return s->runs.runs;
     }
@@ -1072,7 +1080,7 @@ static void sweep_print_summary(const sweep_ctx *s, const double *cv_mean,
                               C, groups, sizeof groups) < 0)
         snprintf(groups, sizeof groups, "(too long to show)");
     if (rec == 0)
-        log_info("recommended: no merging beyond level 0, %d clusters %s (no "
+        log_info("recommended: the finest level, %d clusters %s (no "
                  "coarser level beats it by 2 standard errors of "
                  "cross-validated accuracy)",
                  s->tree.n_clusters[0], groups);
@@ -1204,6 +1212,29 @@ static void sweep_free(sweep_ctx *s)
     free(s->stab.same_partition);
 }
 
+/* The text stored as /config/ini: the resolved config and, as a comment,
+ * a print of the data, so --resume refuses a changed config or data
+ * file.  Caller frees; NULL with the error set. */
+static char *sweep_config_text(const sweep_ctx *s)
+{
+    const dataset_t *ds = s->d.data;
+    char *ini = config_to_ini(s->cfg), *text;
+    size_t len;
+
+    if (!ini)
+        return NULL;
+    len = strlen(ini) + 160;
+    text = error_calloc(len, 1, "config text");
+    if (text)
+        snprintf(text, len,
+                 "%s\n; data: %zu samples, %d features, %d classes, "
+                 "fnv1a64 %016llx\n",
+                 ini, ds->n, ds->d, ds->n_classes,
+                 (unsigned long long)dataset_fingerprint(ds));
+    free(ini);
+    return text;
+}
+
 /* Phases 1-2: data, run tables and the results file. */
 static int sweep_prepare(sweep_ctx *s, enum results_mode mode)
 {
@@ -1225,7 +1256,7 @@ static int sweep_prepare(sweep_ctx *s, enum results_mode mode)
         !(s->stab.same_partition = error_calloc((size_t)s->runs.classes - 1,
                                                 sizeof(int), "stability")))
         rc = -1;
-    if (rc == 0 && !(ini = config_to_ini(cfg)))
+    if (rc == 0 && !(ini = sweep_config_text(s)))
         rc = -1;
     if (sweep_agree(s, rc) < 0)
         goto done;

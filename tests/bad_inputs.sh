@@ -54,6 +54,12 @@ table few_for_folds 40 40 6
 # 10 classes of 3: a validation fraction of 0.1 gives each class 0
 # samples there, i.e. more classes than validation samples.
 table tiny_val 3 3 3 3 3 3 3 3 3 3
+# 2 classes of 10: 14 training rows, fewer than a batch of 16.
+table small_train 10 10
+# 2 classes of 40: one distance only, which the sweep must handle.
+table two_classes 40 40
+# The digits cut short: the gzip stream ends early.
+head -c 30000 data/digits.csv.gz >"$tmp/cut.csv.gz"
 
 # Output places.  A read-only folder: chmod is enough for a normal user;
 # root writes anywhere chmod allows, so it needs a filesystem that
@@ -73,6 +79,10 @@ mkdir "$tmp/exists"
 : >"$tmp/exists/out.h5"
 mkdir "$tmp/partial"
 : >"$tmp/partial/out.h5.partial"
+# Outputs that are not regular files: renaming over them would replace a
+# directory or a device node only after the whole sweep.
+mkdir "$tmp/dir.h5"
+mkfifo "$tmp/fifo.h5"
 
 # ---- the table ------------------------------------------------------------
 # name | arguments after the binary | exit status | fragments (';'-split)
@@ -111,6 +121,10 @@ output_read_only|config/tiny.ini --set output.path=$ro_dir/out.h5|1|$ro_dir/out.
 output_exists|config/tiny.ini --set output.path=$T/exists/out.h5|1|$T/exists/out.h5;already exists;--overwrite
 partial_exists|config/tiny.ini --set output.path=$T/partial/out.h5|1|$T/partial/out.h5.partial;--resume;--overwrite
 resume_nothing|$tiny --resume|1|.partial' does not exist;run without --resume
+output_is_dir|config/tiny.ini --set output.path=$T/dir.h5 --overwrite|1|$T/dir.h5;not a regular file;output.path
+output_is_fifo|config/tiny.ini --set output.path=$T/fifo.h5 --overwrite|1|$T/fifo.h5;not a regular file;output.path
+batch_over_train|$tiny --set data.path=$T/small_train.csv|1|$T/small_train.csv;batch = 16;14 training;vae.batch
+data_truncated_gz|$tiny --set data.path=$T/cut.csv.gz|1|$T/cut.csv.gz;ends early;truncated
 all_runs_diverge|$tiny --set vae.lr=1e6|1|all 2 runs failed;vae.lr
 EOF
 )
@@ -232,6 +246,21 @@ if [ -n "$why" ]; then
 else
     echo "ok   some_runs_diverge       exit 0, /runs/status 1, 2, 1, 2"
     passed=$((passed + 1))
+fi
+
+# ---- two classes: one distance, nothing to correlate; it still works ----
+n=$((n + 1))
+out=$tmp/two.h5
+if timeout 60 "${MPIRUN[@]}" -n 2 "$bin" config/tiny.ini \
+    --set "data.path=$tmp/two_classes.csv" --set "output.path=$out" \
+    >"$tmp/two.out" 2>"$tmp/two.err" &&
+    h5dump -a /complete "$out" | grep -q "(0): 1"; then
+    echo "ok   two_classes             exit 0, complete"
+    passed=$((passed + 1))
+else
+    echo "FAIL two_classes             a 2-class sweep did not finish"
+    sed 's/^/     | /' "$tmp/two.err" | head -15
+    failed=$((failed + 1))
 fi
 
 cd "$root" || exit 1

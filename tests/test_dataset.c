@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <zlib.h>
 
 #include "vaesweep/dataset.h"
 #include "vaesweep/error.h"
@@ -417,6 +419,37 @@ static void check_loaded(const dataset_t *ds, size_t iter)
  * deleted, lines duplicated, the tail cut) from a fixed seed.  Each
  * either loads a table that keeps the header's promises or fails with a
  * message naming the file; none crashes (run it under ASan/valgrind). */
+/* A gzip file cut short is an error, not fewer rows; whole it loads. */
+static void test_truncated_gzip(void **state)
+{
+    char *dir = testutil_tmpdir();
+    char path[512];
+    dataset_t *ds;
+    gzFile g;
+    int i;
+
+    (void)state;
+    snprintf(path, sizeof path, "%s/cut.csv.gz", dir);
+    g = gzopen(path, "wb");
+    assert_non_null(g);
+    for (i = 0; i < 2000; i++)
+        gzprintf(g, "%d.25,%d,%d\n", i, i % 17, i % 3);
+    assert_int_equal(gzclose(g), Z_OK);
+    ds = dataset_load_csv(path);
+    assert_non_null(ds);
+    assert_int_equal(ds->n, 2000);
+    dataset_free(ds);
+
+    /* Drop the end: the last rows and the gzip trailer. */
+    assert_int_equal(truncate(path, 2000), 0);
+    assert_null(dataset_load_csv(path));
+    assert_non_null(strstr(error_text(), path));
+    assert_non_null(strstr(error_text(), "truncated"));
+    unlink(path);
+    rmdir(dir);
+    free(dir);
+}
+
 static void test_csv_fuzz(void **state)
 {
     static const char seed_text[] = "f1,f2,f3,label\n"
@@ -518,6 +551,7 @@ int main(void)
         cmocka_unit_test(test_kfold_errors),
         cmocka_unit_test(test_header_and_labels),
         cmocka_unit_test(test_bad_csv),
+        cmocka_unit_test(test_truncated_gzip),
         cmocka_unit_test(test_csv_fuzz),
     };
 

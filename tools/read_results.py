@@ -49,12 +49,21 @@ def read_runs(f):
 def main():
     if len(sys.argv) != 2:
         sys.exit("usage: read_results.py results.h5")
-    with h5py.File(sys.argv[1], "r") as f:
+    path = sys.argv[1]
+    try:
+        f = h5py.File(path, "r")
+    except OSError as exc:
+        sys.exit("read_results.py: cannot open %s as HDF5: %s" % (path, exc))
+    with f:
         if f.attrs.get("complete", 0) != 1:
-            sys.exit("%s is not a complete results file: /scores is "
-                     "written at the end of a sweep" % sys.argv[1])
-        levels = read_levels(f)
-        runs = read_runs(f)
+            sys.exit("read_results.py: %s is not a complete results file: "
+                     "/scores is written at the end of a sweep" % path)
+        try:
+            levels = read_levels(f)
+            runs = read_runs(f)
+        except KeyError as exc:
+            sys.exit("read_results.py: %s is not a vaesweep results file "
+                     "(%s)" % (path, exc))
     pd.set_option("display.width", 120)
     print(levels.to_string(float_format="%.4f"))
     print()
@@ -67,4 +76,8 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except BrokenPipeError:
+        # `read_results.py FILE | head` closed the pipe: not an error.
+        sys.stderr.close()

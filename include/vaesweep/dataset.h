@@ -61,6 +61,11 @@ dataset_t *dataset_from_arrays(const double *x, const int *labels, size_t n,
  * h5data_load, and its arrays.  NULL-safe. */
 void dataset_free(dataset_t *ds);
 
+/* A 64-bit FNV-1a hash of the shape, features and labels: equal data
+ * give equal prints, so a resumed sweep can tell that its data file
+ * changed.  Never fails. */
+uint64_t dataset_fingerprint(const dataset_t *ds);
+
 /*
  * Stratified train/validation split.  For each class c (ascending), the
  * class's sample indices are shuffled with the stream (seed, stream,
