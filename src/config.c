@@ -1481,6 +1481,12 @@ int config_validate(const config_t *c)
                          "is more than %d runs: expected fewer seeds or "
                          "weights",
                          seeds, c->n_alpha_rec, c->n_alpha_kl, CONFIG_RUNS_MAX);
+    /* Each resample builds a dendrogram on rank 0: 1e6 take about 1 s. */
+    if (c->bootstrap > CONFIG_BOOTSTRAP_MAX)
+        return error_set("config: [stability] bootstrap = %zu: expected at "
+                         "most %d resamples (1000 are plenty for a support "
+                         "to 0.02)",
+                         c->bootstrap, CONFIG_BOOTSTRAP_MAX);
     if (strcmp(c->data_path, c->output_path) == 0)
         return error_set("config: [output] path = [data] path = '%s': "
                          "expected a results file apart from the data, "

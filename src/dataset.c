@@ -503,12 +503,13 @@ int dataset_split_stratified(const int *y, size_t n, int n_classes,
         size_t nv = (size_t)round(test_size * (double)counts[c]);
 
         if (counts[c] > 0 && (nv == 0 || nv == counts[c])) {
-            error_set("class %d has %zu samples: a validation fraction "
+            error_set("class %d has %zu sample%s: a validation fraction "
                       "([data] test_size) of %g leaves it %zu in validation "
                       "and %zu in training; expected samples of each class "
                       "in both parts (add data, drop the class or change "
                       "data.test_size)",
-                      c, counts[c], test_size, nv, counts[c] - nv);
+                      c, counts[c], counts[c] == 1 ? "" : "s", test_size, nv,
+                      counts[c] - nv);
             goto done;
         }
     }
@@ -552,7 +553,7 @@ int dataset_kfold_stratified(const int *y, size_t n, int n_classes, int k,
         /* A class of one sample cannot be cross-validated at any fold
          * count, so lowering the fold count is no advice there. */
         if (counts[c] == 1) {
-            error_set("class %d has 1 samples, fewer than the %d folds "
+            error_set("class %d has 1 sample, fewer than the %d folds "
                       "([score] folds): expected at least 2 samples of "
                       "each class for cross-validation; add data or drop "
                       "the class",

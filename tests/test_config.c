@@ -585,6 +585,11 @@ static void test_validate(void **state)
     assert_non_null(strstr(error_text(), "9223372036854775807"));
 
     assert_int_equal(config_set(&c, "stability.target=0"), 0);
+    assert_int_equal(config_set(&c, "stability.bootstrap=1000001"), 0);
+    assert_int_equal(config_validate(&c), -1);
+    assert_non_null(strstr(error_text(), "bootstrap = 1000001"));
+    assert_int_equal(config_set(&c, "stability.bootstrap=1000"), 0);
+
     assert_int_equal(config_set(&c, "sweep.seeds=0-99999"), 0);
     assert_int_equal(config_set(&c, "sweep.alpha_rec=1,2,3,4"), 0);
     assert_int_equal(config_validate(&c), -1);

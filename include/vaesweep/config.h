@@ -84,8 +84,9 @@
 #define CONFIG_COUNT_MAX ((size_t)INT32_MAX)
 
 /* Most values one list may hold, and most runs one sweep may have. */
-#define CONFIG_LIST_MAX 100000
-#define CONFIG_RUNS_MAX 1000000
+#define CONFIG_LIST_MAX      100000
+#define CONFIG_RUNS_MAX      1000000
+#define CONFIG_BOOTSTRAP_MAX 1000000
 
 enum config_distance {
     CONFIG_DISTANCE_CENTROID,     /* Euclidean between class centroids */
