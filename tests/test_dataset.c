@@ -119,7 +119,7 @@ static void test_split_errors(void **state)
     (void)state;
     assert_int_equal(
         dataset_split_stratified(y, 6, 2, 0.3, 0, 0, tr, &ntr, va, &nva), -1);
-    assert_non_null(strstr(error_text(), "class 1 has 1 sample,"));
+    assert_non_null(strstr(error_text(), "class 1 has 1 sample:"));
     assert_int_equal(
         dataset_split_stratified(y, 6, 2, 1.0, 0, 0, tr, &ntr, va, &nva), -1);
     assert_non_null(strstr(error_text(), "between 0 and 1"));
