@@ -40,7 +40,8 @@ if ((${#missing[@]})); then
     echo "== installing ${missing[*]}"
     sudo=()
     [ "$(id -u)" = 0 ] || sudo=(sudo)
-    "${sudo[@]}" apt-get install -y "${missing[@]}"
+    "${sudo[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y "${missing[@]}"
 fi
 
 echo "== building into $BUILD"
