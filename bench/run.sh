@@ -45,8 +45,8 @@ if ((${#missing[@]})); then
 fi
 
 echo "== building into $BUILD"
-cmake -S . -B "$BUILD" >/dev/null
-cmake --build "$BUILD" -j2 --target vaesweep bench_core >/dev/null
+# The project's own setup: its Debian packages, configure and build.
+bash tools/setup.sh "$BUILD" >/dev/null
 
 # shellcheck source=tools/mpienv.sh
 source tools/mpienv.sh
