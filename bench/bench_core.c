@@ -20,11 +20,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "vaesweep/classify.h"
 #include "vaesweep/dataset.h"
 #include "vaesweep/error.h"
+#include "vaesweep/log.h"
 #include "vaesweep/vae.h"
 
 /* sweep.c's stream of the train/validation split and the default
@@ -35,20 +35,9 @@
 
 typedef struct {
     dataset_t *ds;
-    size_t n_train, n_val;
-    size_t *train_idx, *val_idx;
-    double *xtr_std, *xval_std; /* standardised (VAE) */
-    double *xtr_raw, *xval_raw; /* raw pixels (MLP) */
-    int *ytr, *yval;
+    dataset_parts p; /* the sweep's split: raw rows for the MLP,
+                        standardised ones for the VAE */
 } bench_data;
-
-static double bench_now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static int bench_cmp_double(const void *a, const void *b)
 {
@@ -60,62 +49,18 @@ static int bench_cmp_double(const void *a, const void *b)
 static void bench_data_free(bench_data *d)
 {
     dataset_free(d->ds);
-    free(d->train_idx);
-    free(d->val_idx);
-    free(d->xtr_std);
-    free(d->xval_std);
-    free(d->xtr_raw);
-    free(d->xval_raw);
-    free(d->ytr);
-    free(d->yval);
+    dataset_parts_free(&d->p);
 }
 
-/* Load, split and standardise as sweep_load_data does. */
+/* Load and split as sweep_load_data does. */
 static int bench_data_load(bench_data *d, const char *path)
 {
-    dataset_t *ds;
-    double *mean = NULL, *scale = NULL;
-    size_t dim;
-    int rc = -1;
-
     memset(d, 0, sizeof *d);
-    ds = d->ds = dataset_load_csv(path);
-    if (!ds)
+    d->ds = dataset_load_csv(path);
+    if (!d->ds)
         return -1;
-    dim = (size_t)ds->d;
-    d->train_idx = error_calloc(ds->n, sizeof(size_t), "split indices");
-    d->val_idx = error_calloc(ds->n, sizeof(size_t), "split indices");
-    d->xtr_std = error_calloc(ds->n * dim, sizeof(double), "features");
-    d->xval_std = error_calloc(ds->n * dim, sizeof(double), "features");
-    d->xtr_raw = error_calloc(ds->n * dim, sizeof(double), "features");
-    d->xval_raw = error_calloc(ds->n * dim, sizeof(double), "features");
-    d->ytr = error_calloc(ds->n, sizeof(int), "labels");
-    d->yval = error_calloc(ds->n, sizeof(int), "labels");
-    mean = error_calloc(dim, sizeof *mean, "feature means");
-    scale = error_calloc(dim, sizeof *scale, "feature scales");
-    if (!d->train_idx || !d->val_idx || !d->xtr_std || !d->xval_std ||
-        !d->xtr_raw || !d->xval_raw || !d->ytr || !d->yval || !mean || !scale)
-        goto done;
-    if (dataset_split_stratified(ds->y, ds->n, ds->n_classes, BENCH_TEST_SIZE,
-                                 BENCH_SPLIT_SEED, BENCH_STREAM_SPLIT,
-                                 d->train_idx, &d->n_train, d->val_idx,
-                                 &d->n_val) < 0)
-        goto done;
-    dataset_gather(ds->x, ds->y, ds->d, d->train_idx, d->n_train, d->xtr_raw,
-                   d->ytr);
-    dataset_gather(ds->x, ds->y, ds->d, d->val_idx, d->n_val, d->xval_raw,
-                   d->yval);
-    memcpy(d->xtr_std, d->xtr_raw, d->n_train * dim * sizeof(double));
-    memcpy(d->xval_std, d->xval_raw, d->n_val * dim * sizeof(double));
-    if (dataset_standardize_fit(d->xtr_std, d->n_train, ds->d, mean, scale) < 0)
-        goto done;
-    dataset_standardize_apply(d->xtr_std, d->n_train, ds->d, mean, scale);
-    dataset_standardize_apply(d->xval_std, d->n_val, ds->d, mean, scale);
-    rc = 0;
-done:
-    free(mean);
-    free(scale);
-    return rc;
+    return dataset_parts_make(d->ds, BENCH_TEST_SIZE, BENCH_SPLIT_SEED,
+                              BENCH_STREAM_SPLIT, &d->p);
 }
 
 static int bench_write_split(const bench_data *d, const char *path)
@@ -128,27 +73,17 @@ static int bench_write_split(const bench_data *d, const char *path)
                          "directory exists and is writable",
                          path);
     fprintf(f, "{\"train\": [");
-    for (i = 0; i < d->n_train; i++)
-        fprintf(f, "%s%zu", i ? ", " : "", d->train_idx[i]);
+    for (i = 0; i < d->p.n_train; i++)
+        fprintf(f, "%s%zu", i ? ", " : "", d->p.train_idx[i]);
     fprintf(f, "],\n \"val\": [");
-    for (i = 0; i < d->n_val; i++)
-        fprintf(f, "%s%zu", i ? ", " : "", d->val_idx[i]);
+    for (i = 0; i < d->p.n_val; i++)
+        fprintf(f, "%s%zu", i ? ", " : "", d->p.val_idx[i]);
     fprintf(f, "]}\n");
     if (fclose(f) != 0)
         return error_set("writing the split to '%s' failed", path);
     return 0;
 }
 
-static double bench_accuracy(const int *pred, const int *y, size_t n)
-{
-    size_t i, hit = 0;
-
-    for (i = 0; i < n; i++)
-        hit += pred[i] == y[i];
-    return n ? (double)hit / (double)n : 0.0;
-}
-
-/* The JSON line of one benchmark: times, accuracies, epochs per rep. */
 static void bench_print(const char *name, const double *secs, const double *acc,
                         const int *epochs, int reps)
 {
@@ -189,7 +124,7 @@ static int bench_vae(const bench_data *d, int reps, int epochs)
     double *secs = calloc((size_t)reps, sizeof *secs);
     double *acc = calloc((size_t)reps, sizeof *acc);
     int *ep = calloc((size_t)reps, sizeof *ep);
-    int *pred = calloc(d->n_val, sizeof *pred);
+    int *pred = calloc(d->p.n_val, sizeof *pred);
     int r, rc = -1;
 
     vae_hparams_default(&hp);
@@ -202,16 +137,16 @@ static int bench_vae(const bench_data *d, int reps, int epochs)
         goto done;
     }
     for (r = 0; r < reps; r++) {
-        double t0 = bench_now();
+        double t0 = log_now();
 
         /* Timed as the sweep times a run: training plus the eval-mode
          * pass over the validation split. */
-        if (vae_train(m, &hp, d->xtr_std, d->ytr, d->n_train, (uint64_t)r, 0,
-                      NULL) < 0 ||
-            vae_predict(m, d->xval_std, d->n_val, pred) < 0)
+        if (vae_train(m, &hp, d->p.xtr_std, d->p.ytr, d->p.n_train, (uint64_t)r,
+                      0, NULL) < 0 ||
+            vae_predict(m, d->p.xval_std, d->p.n_val, pred) < 0)
             goto done;
-        secs[r] = bench_now() - t0;
-        acc[r] = bench_accuracy(pred, d->yval, d->n_val);
+        secs[r] = log_now() - t0;
+        acc[r] = classify_accuracy(pred, d->p.yval, d->p.n_val);
         ep[r] = hp.epochs;
     }
     bench_print("vae", secs, acc, ep, reps);
@@ -232,7 +167,7 @@ static int bench_mlp(const bench_data *d, int reps)
     double *secs = calloc((size_t)reps, sizeof *secs);
     double *acc = calloc((size_t)reps, sizeof *acc);
     int *ep = calloc((size_t)reps, sizeof *ep);
-    int *pred = calloc(d->n_val, sizeof *pred);
+    int *pred = calloc(d->p.n_val, sizeof *pred);
     int r, rc = -1;
 
     classify_params_default(&p);
@@ -241,14 +176,14 @@ static int bench_mlp(const bench_data *d, int reps)
         goto done;
     }
     for (r = 0; r < reps; r++) {
-        double t0 = bench_now();
+        double t0 = log_now();
 
-        if (classify_fit_predict(&p, d->xtr_raw, d->ytr, d->n_train, d->ds->d,
-                                 d->ds->n_classes, d->xval_raw, d->n_val,
+        if (classify_fit_predict(&p, d->p.xtr, d->p.ytr, d->p.n_train, d->ds->d,
+                                 d->ds->n_classes, d->p.xval, d->p.n_val,
                                  (uint64_t)r, 0, pred, &ep[r]) < 0)
             goto done;
-        secs[r] = bench_now() - t0;
-        acc[r] = bench_accuracy(pred, d->yval, d->n_val);
+        secs[r] = log_now() - t0;
+        acc[r] = classify_accuracy(pred, d->p.yval, d->p.n_val);
     }
     bench_print("mlp", secs, acc, ep, reps);
     rc = 0;

@@ -400,6 +400,74 @@ static uint64_t fnv1a(uint64_t h, const void *data, size_t len)
     return h;
 }
 
+void dataset_parts_free(dataset_parts *p)
+{
+    free(p->train_idx);
+    free(p->val_idx);
+    free(p->xtr);
+    free(p->xval);
+    free(p->xtr_std);
+    free(p->xval_std);
+    free(p->ytr);
+    free(p->yval);
+    memset(p, 0, sizeof *p);
+}
+
+/* A standardised copy of x[n * d]; NULL when out of memory. */
+static double *standardised_copy(const double *x, size_t n, int d,
+                                 const double *mean, const double *scale)
+{
+    double *out = error_calloc(n * (size_t)d, sizeof *out, "scaled data");
+
+    if (out) {
+        memcpy(out, x, n * (size_t)d * sizeof *out);
+        dataset_standardize_apply(out, n, d, mean, scale);
+    }
+    return out;
+}
+
+int dataset_parts_make(const dataset_t *ds, double test_size, uint64_t seed,
+                       uint64_t stream, dataset_parts *p)
+{
+    const size_t dim = (size_t)ds->d;
+    double *mean = error_calloc(dim, sizeof *mean, "feature means");
+    double *scale = error_calloc(dim, sizeof *scale, "feature scales");
+    int rc = -1;
+
+    memset(p, 0, sizeof *p);
+    p->train_idx = error_calloc(ds->n, sizeof *p->train_idx, "split rows");
+    p->val_idx = error_calloc(ds->n, sizeof *p->val_idx, "split rows");
+    if (!mean || !scale || !p->train_idx || !p->val_idx ||
+        dataset_split_stratified(ds->y, ds->n, ds->n_classes, test_size, seed,
+                                 stream, p->train_idx, &p->n_train, p->val_idx,
+                                 &p->n_val) < 0)
+        goto done;
+    p->xtr = error_calloc(p->n_train * dim, sizeof *p->xtr, "training rows");
+    p->xval = error_calloc(p->n_val * dim, sizeof *p->xval, "validation rows");
+    p->ytr = error_calloc(p->n_train, sizeof *p->ytr, "training labels");
+    p->yval = error_calloc(p->n_val, sizeof *p->yval, "validation labels");
+    if (!p->xtr || !p->xval || !p->ytr || !p->yval)
+        goto done;
+    dataset_gather(ds->x, ds->y, ds->d, p->train_idx, p->n_train, p->xtr,
+                   p->ytr);
+    dataset_gather(ds->x, ds->y, ds->d, p->val_idx, p->n_val, p->xval, p->yval);
+
+    /* The training part's statistics scale both parts. */
+    if (dataset_standardize_fit(p->xtr, p->n_train, ds->d, mean, scale) < 0 ||
+        !(p->xtr_std =
+              standardised_copy(p->xtr, p->n_train, ds->d, mean, scale)) ||
+        !(p->xval_std =
+              standardised_copy(p->xval, p->n_val, ds->d, mean, scale)))
+        goto done;
+    rc = 0;
+done:
+    if (rc < 0)
+        dataset_parts_free(p);
+    free(mean);
+    free(scale);
+    return rc;
+}
+
 uint64_t dataset_fingerprint(const dataset_t *ds)
 {
     uint64_t h = 0xcbf29ce484222325ULL;

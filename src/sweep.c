@@ -25,12 +25,9 @@
 /* Data of the sweep, the same on every rank. */
 typedef struct {
     dataset_t *data;
-    size_t n_train, n_val;
-    size_t *train_idx, *val_idx;
-    double *xtr_vae, *xval_vae; /* standardised, for the VAE */
-    double *xtr_clf, *xval_clf; /* raw or standardised, for scoring */
-    int *ytr, *yval;
-    int *fold; /* [n_train] stratified fold of each training sample */
+    dataset_parts p;                  /* the VAE trains on p.xtr_std */
+    const double *xtr_clf, *xval_clf; /* p's raw or standardised rows */
+    int *fold; /* [p.n_train] stratified fold of each training sample */
 } sweep_data;
 
 /* Everything rank 0 knows about the runs once they are gathered. */
@@ -121,41 +118,9 @@ static int sweep_agree(sweep_ctx *s, int status)
 static void sweep_data_free(sweep_data *d)
 {
     dataset_free(d->data);
-    free(d->train_idx);
-    free(d->val_idx);
-    free(d->xtr_vae);
-    free(d->xval_vae);
-    free(d->xtr_clf);
-    free(d->xval_clf);
-    free(d->ytr);
-    free(d->yval);
+    dataset_parts_free(&d->p);
     free(d->fold);
     memset(d, 0, sizeof *d);
-}
-
-/* Copy the rows of one split. */
-static int sweep_take_rows(const dataset_t *ds, const size_t *idx, size_t n,
-                           double **x, int **y)
-{
-    *x = error_calloc(n * (size_t)ds->d, sizeof **x, "a data split");
-    *y = error_calloc(n, sizeof **y, "split labels");
-    if (!*x || !*y)
-        return -1;
-    dataset_gather(ds->x, ds->y, ds->d, idx, n, *x, *y);
-    return 0;
-}
-
-/* A standardised copy of x[n * d]. */
-static double *sweep_standardised(const double *x, size_t n, int d,
-                                  const double *mean, const double *scale)
-{
-    double *out = error_calloc(n * (size_t)d, sizeof *out, "scaled data");
-
-    if (out) {
-        memcpy(out, x, n * (size_t)d * sizeof *out);
-        dataset_standardize_apply(out, n, d, mean, scale);
-    }
-    return out;
 }
 
 /* Name the data file in a message from the split or the folds, which
@@ -174,8 +139,6 @@ static int sweep_load_data(sweep_ctx *s)
     const config_t *cfg = s->cfg;
     sweep_data *d = &s->d;
     dataset_t *ds;
-    double *mean = NULL, *scale = NULL;
-    int rc = -1;
 
     ds = d->data =
         dataset_load(cfg->data_path, cfg->data_features, cfg->data_labels);
@@ -185,56 +148,25 @@ static int sweep_load_data(sweep_ctx *s)
         return error_set("[sweep] coassoc_clusters = %zu: expected at most "
                          "the %d classes of %s",
                          cfg->coassoc_clusters, ds->n_classes, cfg->data_path);
-    d->train_idx = error_calloc(ds->n, sizeof(size_t), "split indices");
-    d->val_idx = error_calloc(ds->n, sizeof(size_t), "split indices");
-    mean = error_calloc((size_t)ds->d, sizeof *mean, "feature means");
-    scale = error_calloc((size_t)ds->d, sizeof *scale, "feature scales");
-    d->fold = error_calloc(ds->n, sizeof *d->fold, "fold ids");
-    if (!d->train_idx || !d->val_idx || !mean || !scale || !d->fold)
-        goto done;
-    if (dataset_split_stratified(ds->y, ds->n, ds->n_classes, cfg->test_size,
-                                 cfg->split_seed, SWEEP_STREAM_SPLIT,
-                                 d->train_idx, &d->n_train, d->val_idx,
-                                 &d->n_val) < 0) {
-        sweep_data_error(cfg);
-        goto done;
-    }
-    if (cfg->batch > d->n_train) {
-        error_set("[vae] batch = %zu is larger than the %zu training "
-                  "samples of %s: lower vae.batch",
-                  cfg->batch, d->n_train, cfg->data_path);
-        goto done;
-    }
-    if (sweep_take_rows(ds, d->train_idx, d->n_train, &d->xtr_clf, &d->ytr) <
-            0 ||
-        sweep_take_rows(ds, d->val_idx, d->n_val, &d->xval_clf, &d->yval) < 0)
-        goto done;
+    if (dataset_parts_make(ds, cfg->test_size, cfg->split_seed,
+                           SWEEP_STREAM_SPLIT, &d->p) < 0)
+        return sweep_data_error(cfg);
+    if (cfg->batch > d->p.n_train)
+        return error_set("[vae] batch = %zu is larger than the %zu training "
+                         "samples of %s: lower vae.batch",
+                         cfg->batch, d->p.n_train, cfg->data_path);
 
-    /* Training statistics standardise both splits for the VAE (METHOD.md,
-     * Data); scoring keeps raw values unless the config asks. */
-    if (dataset_standardize_fit(d->xtr_clf, d->n_train, ds->d, mean, scale) <
-            0 ||
-        !(d->xtr_vae =
-              sweep_standardised(d->xtr_clf, d->n_train, ds->d, mean, scale)) ||
-        !(d->xval_vae =
-              sweep_standardised(d->xval_clf, d->n_val, ds->d, mean, scale)))
-        goto done;
-    if (cfg->standardize) {
-        dataset_standardize_apply(d->xtr_clf, d->n_train, ds->d, mean, scale);
-        dataset_standardize_apply(d->xval_clf, d->n_val, ds->d, mean, scale);
-    }
-
-    if (dataset_kfold_stratified(d->ytr, d->n_train, ds->n_classes,
+    /* Scoring uses raw values unless the config asks (METHOD.md). */
+    d->xtr_clf = cfg->standardize ? d->p.xtr_std : d->p.xtr;
+    d->xval_clf = cfg->standardize ? d->p.xval_std : d->p.xval;
+    d->fold = error_calloc(d->p.n_train, sizeof *d->fold, "fold ids");
+    if (!d->fold)
+        return -1;
+    if (dataset_kfold_stratified(d->p.ytr, d->p.n_train, ds->n_classes,
                                  (int)cfg->folds, cfg->split_seed,
-                                 SWEEP_STREAM_FOLDS, d->fold) < 0) {
-        sweep_data_error(cfg);
-        goto done;
-    }
-    rc = 0;
-done:
-    free(mean);
-    free(scale);
-    return rc;
+                                 SWEEP_STREAM_FOLDS, d->fold) < 0)
+        return sweep_data_error(cfg);
+    return 0;
 }
 
 static void sweep_runs_free(sweep_runs *r)
@@ -334,9 +266,9 @@ static int sweep_trainer_init(sweep_ctx *s, sweep_trainer *t)
                              (int)s->cfg->latent};
 
     t->model = vae_create(&shape, (int)s->cfg->batch);
-    t->mu = error_calloc(s->d.n_train * s->cfg->latent, sizeof(double),
+    t->mu = error_calloc(s->d.p.n_train * s->cfg->latent, sizeof(double),
                          "latent means");
-    t->pred = error_calloc(s->d.n_val, sizeof(int), "predictions");
+    t->pred = error_calloc(s->d.p.n_val, sizeof(int), "predictions");
     return t->model && t->mu && t->pred ? 0 : -1;
 }
 
@@ -349,7 +281,6 @@ static int sweep_train_one(sweep_ctx *s, sweep_trainer *t, size_t i)
     const size_t C = (size_t)r->classes, L = (size_t)r->latent;
     vae_hparams hp;
     double t0 = log_now();
-    size_t k, correct = 0;
     double *dist = r->distance + i * C * C;
 
     vae_hparams_default(&hp);
@@ -363,7 +294,7 @@ static int sweep_train_one(sweep_ctx *s, sweep_trainer *t, size_t i)
 
     /* Stream 0 of the run's own seed: runs that share a seed share
      * their initial weights and noise, whatever their index. */
-    if (vae_train(t->model, &hp, s->d.xtr_vae, s->d.ytr, s->d.n_train,
+    if (vae_train(t->model, &hp, s->d.p.xtr_std, s->d.p.ytr, s->d.p.n_train,
                   (uint64_t)r->seed[i], 0, r->curves + i * r->epochs * 4) < 0) {
         log_error("run %zu (seed %lld, a_rec %g, a_kl %g) failed: %s; "
                   "it is recorded as failed and left out of the consensus",
@@ -373,22 +304,20 @@ static int sweep_train_one(sweep_ctx *s, sweep_trainer *t, size_t i)
         r->wall[i] = log_now() - t0;
         return 0;
     }
-    if (vae_encode(t->model, s->d.xtr_vae, s->d.n_train, t->mu) < 0 ||
-        vae_predict(t->model, s->d.xval_vae, s->d.n_val, t->pred) < 0 ||
-        linkage_class_centroids(t->mu, s->d.ytr, s->d.n_train, L, C,
+    if (vae_encode(t->model, s->d.p.xtr_std, s->d.p.n_train, t->mu) < 0 ||
+        vae_predict(t->model, s->d.p.xval_std, s->d.p.n_val, t->pred) < 0 ||
+        linkage_class_centroids(t->mu, s->d.p.ytr, s->d.p.n_train, L, C,
                                 r->centroids + i * C * L) < 0)
         return -1;
     if (cfg->distance == CONFIG_DISTANCE_MEAN_PAIRWISE) {
-        if (linkage_pairwise_distances(t->mu, s->d.ytr, s->d.n_train, L, C,
+        if (linkage_pairwise_distances(t->mu, s->d.p.ytr, s->d.p.n_train, L, C,
                                        dist) < 0)
             return -1;
-    } else if (linkage_centroid_distances(t->mu, s->d.ytr, s->d.n_train, L, C,
-                                          dist) < 0) {
+    } else if (linkage_centroid_distances(t->mu, s->d.p.ytr, s->d.p.n_train, L,
+                                          C, dist) < 0) {
         return -1;
     }
-    for (k = 0; k < s->d.n_val; k++)
-        correct += t->pred[k] == s->d.yval[k];
-    r->val_acc[i] = (double)correct / (double)s->d.n_val;
+    r->val_acc[i] = classify_accuracy(t->pred, s->d.p.yval, s->d.p.n_val);
     r->status[i] = RESULTS_RUN_DONE;
     r->wall[i] = log_now() - t0;
     return 0;
@@ -662,12 +591,13 @@ static void sweep_scorer_free(sweep_scorer *b)
 
 static int sweep_scorer_init(const sweep_ctx *s, sweep_scorer *b)
 {
-    const size_t n = s->d.n_train > s->d.n_val ? s->d.n_train : s->d.n_val;
+    const size_t n =
+        s->d.p.n_train > s->d.p.n_val ? s->d.p.n_train : s->d.p.n_val;
     const size_t d = (size_t)s->d.data->d;
 
-    b->xtr = error_calloc(s->d.n_train * d, sizeof(double), "task data");
+    b->xtr = error_calloc(s->d.p.n_train * d, sizeof(double), "task data");
     b->xte = error_calloc(n * d, sizeof(double), "task data");
-    b->ytr = error_calloc(s->d.n_train, sizeof(int), "task labels");
+    b->ytr = error_calloc(s->d.p.n_train, sizeof(int), "task labels");
     b->yte = error_calloc(n, sizeof(int), "task labels");
     b->pred = error_calloc(n, sizeof(int), "task predictions");
     return b->xtr && b->xte && b->ytr && b->yte && b->pred ? 0 : -1;
@@ -689,21 +619,21 @@ static int sweep_score_one(const sweep_ctx *s, sweep_scorer *b, size_t task,
     size_t i, ntr = 0, nte = 0;
     int epochs;
 
-    for (i = 0; i < d->n_train; i++) {
+    for (i = 0; i < d->p.n_train; i++) {
         int in_test = part < folds && (size_t)d->fold[i] == part;
         double *dst = in_test ? b->xte + nte * dim : b->xtr + ntr * dim;
 
         memcpy(dst, d->xtr_clf + i * dim, dim * sizeof *dst);
         if (in_test)
-            b->yte[nte++] = group[d->ytr[i]];
+            b->yte[nte++] = group[d->p.ytr[i]];
         else
-            b->ytr[ntr++] = group[d->ytr[i]];
+            b->ytr[ntr++] = group[d->p.ytr[i]];
     }
     if (part == folds) {
-        memcpy(b->xte, d->xval_clf, d->n_val * dim * sizeof *b->xte);
-        for (i = 0; i < d->n_val; i++)
-            b->yte[i] = group[d->yval[i]];
-        nte = d->n_val;
+        memcpy(b->xte, d->xval_clf, d->p.n_val * dim * sizeof *b->xte);
+        for (i = 0; i < d->p.n_val; i++)
+            b->yte[i] = group[d->p.yval[i]];
+        nte = d->p.n_val;
     }
 
     classify_params_default(&p);
@@ -1152,9 +1082,9 @@ static int sweep_write_scores(sweep_ctx *s, const double *acc)
         results_put_attr_int(o, "/data", "n_samples", (int64_t)s->d.data->n) <
             0 ||
         results_put_attr_int(o, "/data", "n_features", s->d.data->d) < 0 ||
-        results_put_attr_int(o, "/data", "n_train", (int64_t)s->d.n_train) <
+        results_put_attr_int(o, "/data", "n_train", (int64_t)s->d.p.n_train) <
             0 ||
-        results_put_attr_int(o, "/data", "n_val", (int64_t)s->d.n_val) < 0 ||
+        results_put_attr_int(o, "/data", "n_val", (int64_t)s->d.p.n_val) < 0 ||
         results_put_ints(o, "/data/label_values", 1, dL,
                          s->d.data->label_values) < 0 ||
         results_put_doubles(o, "/consensus/distance", 2, dC, t->distance) < 0 ||
@@ -1248,7 +1178,7 @@ static int sweep_prepare(sweep_ctx *s, enum results_mode mode)
     log_info("data %s: %zu samples, %d features, %d classes; %zu train, "
              "%zu validation",
              cfg->data_path, s->d.data->n, s->d.data->d, s->d.data->n_classes,
-             s->d.n_train, s->d.n_val);
+             s->d.p.n_train, s->d.p.n_val);
     rc = sweep_runs_init(s);
     if (rc == 0)
         rc = sweep_tree_alloc(&s->tree, (size_t)s->runs.classes);

@@ -419,6 +419,41 @@ static void check_loaded(const dataset_t *ds, size_t iter)
  * deleted, lines duplicated, the tail cut) from a fixed seed.  Each
  * either loads a table that keeps the header's promises or fails with a
  * message naming the file; none crashes (run it under ASan/valgrind). */
+/* The parts of a split: raw rows are the data's rows, the standardised
+ * training rows have mean 0 per feature, and the validation rows use the
+ * training statistics (so their mean is not 0). */
+static void test_parts(void **state)
+{
+    dataset_t *ds = dataset_load_csv(PROJECT_DIR "/data/digits.csv.gz");
+    dataset_parts p;
+    double mean_tr = 0.0, mean_val = 0.0;
+    size_t i;
+
+    (void)state;
+    if (!ds) {
+        fail_msg("%s", error_text());
+        return;
+    }
+    assert_int_equal(dataset_parts_make(ds, 0.3, 0, 0, &p), 0);
+    assert_int_equal(p.n_train + p.n_val, ds->n);
+    for (i = 0; i < 64; i++)
+        assert_true(p.xval[i] == ds->x[p.val_idx[0] * 64 + i]);
+    assert_int_equal(p.ytr[3], ds->y[p.train_idx[3]]);
+    for (i = 0; i < p.n_train; i++)
+        mean_tr += p.xtr_std[i * 64 + 20];
+    for (i = 0; i < p.n_val; i++)
+        mean_val += p.xval_std[i * 64 + 20];
+    assert_true(fabs(mean_tr / (double)p.n_train) < 1e-12);
+    assert_true(fabs(mean_val / (double)p.n_val) > 1e-6);
+    dataset_parts_free(&p);
+    dataset_parts_free(&p); /* harmless twice */
+
+    /* A failed split leaves nothing allocated. */
+    assert_int_equal(dataset_parts_make(ds, 1.5, 0, 0, &p), -1);
+    assert_null(p.xtr);
+    dataset_free(ds);
+}
+
 /* A gzip file cut short is an error, not fewer rows; whole it loads. */
 static void test_truncated_gzip(void **state)
 {
@@ -551,6 +586,7 @@ int main(void)
         cmocka_unit_test(test_kfold_errors),
         cmocka_unit_test(test_header_and_labels),
         cmocka_unit_test(test_bad_csv),
+        cmocka_unit_test(test_parts),
         cmocka_unit_test(test_truncated_gzip),
         cmocka_unit_test(test_csv_fuzz),
     };

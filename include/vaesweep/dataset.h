@@ -61,6 +61,29 @@ dataset_t *dataset_from_arrays(const double *x, const int *labels, size_t n,
  * h5data_load, and its arrays.  NULL-safe. */
 void dataset_free(dataset_t *ds);
 
+/*
+ * The two parts of a stratified split (dataset_split_stratified), each
+ * as raw features and standardised with the training part's statistics
+ * (METHOD.md, Data): the VAE trains on the standardised values, the
+ * scoring classifier on the raw ones unless asked otherwise.
+ */
+typedef struct {
+    size_t n_train, n_val;
+    size_t *train_idx, *val_idx; /* [n_train], [n_val] rows, ascending */
+    double *xtr, *xval;          /* raw features [n_train * d], [n_val * d] */
+    double *xtr_std, *xval_std;  /* standardised, same shapes */
+    int *ytr, *yval;             /* labels 0..n_classes-1 */
+} dataset_parts;
+
+/* Split ds (test_size in (0, 1), Random123 stream (seed, stream)) and
+ * fill p.  Returns 0, or -1 with the error recorded and p holding no
+ * allocations. */
+int dataset_parts_make(const dataset_t *ds, double test_size, uint64_t seed,
+                       uint64_t stream, dataset_parts *p);
+
+/* Free what dataset_parts_make allocated; NULL-safe fields, idempotent. */
+void dataset_parts_free(dataset_parts *p);
+
 /* A 64-bit FNV-1a hash of the shape, features and labels: equal data
  * give equal prints, so a resumed sweep can tell that its data file
  * changed.  Never fails. */
