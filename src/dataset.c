@@ -388,6 +388,9 @@ void dataset_free(dataset_t *ds)
     free(ds);
 }
 
+/* How a message names class c: its original label when known. */
+#define CLASS_NAME(names, c) ((names) ? (names)[c] : (c))
+
 static uint64_t fnv1a(uint64_t h, const void *data, size_t len)
 {
     const unsigned char *p = data;
@@ -438,9 +441,9 @@ int dataset_parts_make(const dataset_t *ds, double test_size, uint64_t seed,
     p->train_idx = error_calloc(ds->n, sizeof *p->train_idx, "split rows");
     p->val_idx = error_calloc(ds->n, sizeof *p->val_idx, "split rows");
     if (!mean || !scale || !p->train_idx || !p->val_idx ||
-        dataset_split_stratified(ds->y, ds->n, ds->n_classes, test_size, seed,
-                                 stream, p->train_idx, &p->n_train, p->val_idx,
-                                 &p->n_val) < 0)
+        dataset_split_stratified(ds->y, ds->n, ds->n_classes, ds->label_values,
+                                 test_size, seed, stream, p->train_idx,
+                                 &p->n_train, p->val_idx, &p->n_val) < 0)
         goto done;
     p->xtr = error_calloc(p->n_train * dim, sizeof *p->xtr, "training rows");
     p->xval = error_calloc(p->n_val * dim, sizeof *p->xval, "validation rows");
@@ -550,9 +553,9 @@ static int cmp_size(const void *a, const void *b)
 }
 
 int dataset_split_stratified(const int *y, size_t n, int n_classes,
-                             double test_size, uint64_t seed, uint64_t stream,
-                             size_t *train_idx, size_t *n_train,
-                             size_t *val_idx, size_t *n_val)
+                             const int *names, double test_size, uint64_t seed,
+                             uint64_t stream, size_t *train_idx,
+                             size_t *n_train, size_t *val_idx, size_t *n_val)
 {
     class_order o;
     size_t ntr = 0, nva = 0, i;
@@ -576,8 +579,8 @@ int dataset_split_stratified(const int *y, size_t n, int n_classes,
                       "and %zu in training; expected samples of each class "
                       "in both parts (add data, drop the class or change "
                       "data.test_size)",
-                      c, counts[c], counts[c] == 1 ? "" : "s", test_size, nv,
-                      counts[c] - nv);
+                      CLASS_NAME(names, c), counts[c],
+                      counts[c] == 1 ? "" : "s", test_size, nv, counts[c] - nv);
             goto done;
         }
     }
@@ -602,8 +605,9 @@ done:
     return rc;
 }
 
-int dataset_kfold_stratified(const int *y, size_t n, int n_classes, int k,
-                             uint64_t seed, uint64_t stream, int *fold)
+int dataset_kfold_stratified(const int *y, size_t n, int n_classes,
+                             const int *names, int k, uint64_t seed,
+                             uint64_t stream, int *fold)
 {
     class_order o;
     size_t i, deal = 0;
@@ -625,14 +629,14 @@ int dataset_kfold_stratified(const int *y, size_t n, int n_classes, int k,
                       "([score] folds): expected at least 2 samples of "
                       "each class for cross-validation; add data or drop "
                       "the class",
-                      c, k);
+                      CLASS_NAME(names, c), k);
             goto done;
         }
         if (counts[c] > 0 && counts[c] < (size_t)k) {
             error_set("class %d has %zu samples, fewer than the %d folds "
                       "([score] folds): expected at least as many samples "
                       "as folds; set score.folds to at most %zu",
-                      c, counts[c], k, counts[c]);
+                      CLASS_NAME(names, c), counts[c], k, counts[c]);
             goto done;
         }
     }

@@ -162,9 +162,9 @@ static int sweep_load_data(sweep_ctx *s)
     d->fold = error_calloc(d->p.n_train, sizeof *d->fold, "fold ids");
     if (!d->fold)
         return -1;
-    if (dataset_kfold_stratified(d->p.ytr, d->p.n_train, ds->n_classes,
-                                 (int)cfg->folds, cfg->split_seed,
-                                 SWEEP_STREAM_FOLDS, d->fold) < 0)
+    if (dataset_kfold_stratified(
+            d->p.ytr, d->p.n_train, ds->n_classes, ds->label_values,
+            (int)cfg->folds, cfg->split_seed, SWEEP_STREAM_FOLDS, d->fold) < 0)
         return sweep_data_error(cfg);
     return 0;
 }

@@ -210,8 +210,8 @@ static void digits_load(digits_split *s)
     s->ytr = calloc(ds->n, sizeof *s->ytr);
     s->yte = calloc(ds->n, sizeof *s->yte);
     assert_true(tr && te && s->xtr && s->xte && s->ytr && s->yte);
-    assert_int_equal(dataset_split_stratified(ds->y, ds->n, 10, 0.3, 0, 0, tr,
-                                              &s->ntr, te, &s->nte),
+    assert_int_equal(dataset_split_stratified(ds->y, ds->n, 10, NULL, 0.3, 0, 0,
+                                              tr, &s->ntr, te, &s->nte),
                      0);
     dataset_gather(ds->x, ds->y, 64, tr, s->ntr, s->xtr, s->ytr);
     dataset_gather(ds->x, ds->y, 64, te, s->nte, s->xte, s->yte);

@@ -60,8 +60,8 @@ static void split_digits(const dataset_t *ds, size_t **tr, size_t *ntr,
     *va = calloc(ds->n, sizeof **va);
     assert_non_null(*tr);
     assert_non_null(*va);
-    if (dataset_split_stratified(ds->y, ds->n, ds->n_classes, 0.3, 0, 0, *tr,
-                                 ntr, *va, nva))
+    if (dataset_split_stratified(ds->y, ds->n, ds->n_classes, NULL, 0.3, 0, 0,
+                                 *tr, ntr, *va, nva))
         fail_msg("split: %s", error_text());
 }
 
@@ -98,8 +98,8 @@ static void test_split(void **state)
     split_digits(ds, &tr2, &ntr2, &va2, &nva2);
     assert_int_equal(nva2, nva);
     assert_memory_equal(va, va2, nva * sizeof *va);
-    assert_int_equal(dataset_split_stratified(ds->y, ds->n, 10, 0.3, 1, 0, tr2,
-                                              &ntr2, va2, &nva2),
+    assert_int_equal(dataset_split_stratified(ds->y, ds->n, 10, NULL, 0.3, 1, 0,
+                                              tr2, &ntr2, va2, &nva2),
                      0);
     assert_int_equal(nva2, nva);
     assert_memory_not_equal(va, va2, nva * sizeof *va);
@@ -118,13 +118,26 @@ static void test_split_errors(void **state)
 
     (void)state;
     assert_int_equal(
-        dataset_split_stratified(y, 6, 2, 0.3, 0, 0, tr, &ntr, va, &nva), -1);
+        dataset_split_stratified(y, 6, 2, NULL, 0.3, 0, 0, tr, &ntr, va, &nva),
+        -1);
     assert_non_null(strstr(error_text(), "class 1 has 1 sample:"));
+
+    /* With names, the message gives the class's original label. */
+    {
+        const int names[2] = {4, 9};
+
+        assert_int_equal(dataset_split_stratified(y, 6, 2, names, 0.3, 0, 0, tr,
+                                                  &ntr, va, &nva),
+                         -1);
+        assert_non_null(strstr(error_text(), "class 9 has 1 sample:"));
+    }
     assert_int_equal(
-        dataset_split_stratified(y, 6, 2, 1.0, 0, 0, tr, &ntr, va, &nva), -1);
+        dataset_split_stratified(y, 6, 2, NULL, 1.0, 0, 0, tr, &ntr, va, &nva),
+        -1);
     assert_non_null(strstr(error_text(), "between 0 and 1"));
     assert_int_equal(
-        dataset_split_stratified(y, 6, 1, 0.3, 0, 0, tr, &ntr, va, &nva), -1);
+        dataset_split_stratified(y, 6, 1, NULL, 0.3, 0, 0, tr, &ntr, va, &nva),
+        -1);
     assert_non_null(strstr(error_text(), "expected 0..0"));
 }
 
@@ -246,8 +259,8 @@ static void test_kfold(void **state)
     size_t per[10][5] = {{0}}, size[5] = {0}, i;
 
     (void)state;
-    assert_int_equal(dataset_kfold_stratified(ds->y, ds->n, 10, 5, 3, 1, fold),
-                     0);
+    assert_int_equal(
+        dataset_kfold_stratified(ds->y, ds->n, 10, NULL, 5, 3, 1, fold), 0);
     for (i = 0; i < ds->n; i++) {
         assert_true(fold[i] >= 0 && fold[i] < 5);
         per[ds->y[i]][fold[i]]++;
@@ -265,11 +278,11 @@ static void test_kfold(void **state)
     for (f = 0; f < 5; f++)
         assert_true(size[f] == 359 || size[f] == 360);
 
-    assert_int_equal(dataset_kfold_stratified(ds->y, ds->n, 10, 5, 3, 1, fold2),
-                     0);
+    assert_int_equal(
+        dataset_kfold_stratified(ds->y, ds->n, 10, NULL, 5, 3, 1, fold2), 0);
     assert_memory_equal(fold, fold2, sizeof fold);
-    assert_int_equal(dataset_kfold_stratified(ds->y, ds->n, 10, 5, 4, 1, fold2),
-                     0);
+    assert_int_equal(
+        dataset_kfold_stratified(ds->y, ds->n, 10, NULL, 5, 4, 1, fold2), 0);
     assert_memory_not_equal(fold, fold2, sizeof fold);
     dataset_free(ds);
 }
@@ -280,12 +293,14 @@ static void test_kfold_errors(void **state)
     int fold[8];
 
     (void)state;
-    assert_int_equal(dataset_kfold_stratified(y, 8, 2, 4, 0, 0, fold), -1);
+    assert_int_equal(dataset_kfold_stratified(y, 8, 2, NULL, 4, 0, 0, fold),
+                     -1);
     assert_non_null(strstr(error_text(), "class 1 has 3 samples"));
     assert_non_null(strstr(error_text(), "4 folds"));
-    assert_int_equal(dataset_kfold_stratified(y, 8, 2, 1, 0, 0, fold), -1);
+    assert_int_equal(dataset_kfold_stratified(y, 8, 2, NULL, 1, 0, 0, fold),
+                     -1);
     assert_non_null(strstr(error_text(), "at least 2 folds"));
-    assert_int_equal(dataset_kfold_stratified(y, 8, 2, 3, 0, 0, fold), 0);
+    assert_int_equal(dataset_kfold_stratified(y, 8, 2, NULL, 3, 0, 0, fold), 0);
 }
 
 static char *write_file(const char *dir, const char *name, const char *text)

@@ -99,16 +99,18 @@ uint64_t dataset_fingerprint(const dataset_t *ds);
  * train_test_split(stratify=y), but not its exact permutation (which also
  * allocates the rounding remainder across classes globally).
  *
- * y: [n] labels in 0..n_classes-1.  train_idx, val_idx: caller-allocated,
+ * y: [n] labels in 0..n_classes-1; names: [n_classes] how messages name
+ * class c (its original label, dataset_t.label_values) or NULL for c.
+ * train_idx, val_idx: caller-allocated,
  * room for n each; on success they hold the indices in ascending order,
  * *n_train and *n_val of them (n_train + n_val == n).
  * Fails (-1) when test_size is not in (0, 1), a label is out of range, or
  * a class would be missing from either part (it has too few samples).
  */
 int dataset_split_stratified(const int *y, size_t n, int n_classes,
-                             double test_size, uint64_t seed, uint64_t stream,
-                             size_t *train_idx, size_t *n_train,
-                             size_t *val_idx, size_t *n_val);
+                             const int *names, double test_size, uint64_t seed,
+                             uint64_t stream, size_t *train_idx,
+                             size_t *n_train, size_t *val_idx, size_t *n_val);
 
 /*
  * Stratified k-fold assignment.  Each class's sample indices (classes in
@@ -118,13 +120,15 @@ int dataset_split_stratified(const int *y, size_t n, int n_classes,
  * one sample of each other in size (the same guarantees as
  * scikit-learn's StratifiedKFold, not its exact assignment).
  *
- * y: [n] labels in 0..n_classes-1.  fold: caller-allocated [n]; on success
+ * y: [n] labels in 0..n_classes-1; names as for the split.
+ * fold: caller-allocated [n]; on success
  * fold[i] in 0..k-1 is the fold that holds sample i out.
  * Fails (-1) when k < 2, a label is out of range, or a class that occurs
  * has fewer than k samples (the message names the class and the counts).
  */
-int dataset_kfold_stratified(const int *y, size_t n, int n_classes, int k,
-                             uint64_t seed, uint64_t stream, int *fold);
+int dataset_kfold_stratified(const int *y, size_t n, int n_classes,
+                             const int *names, int k, uint64_t seed,
+                             uint64_t stream, int *fold);
 
 /*
  * Per-feature mean and scale from the rows x [n * d] (the training split),
