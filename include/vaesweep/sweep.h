@@ -4,13 +4,15 @@
  * Phases, every rank taking part in each:
  *   1. load and split the data (every rank reads the file itself);
  *   2. open the results file (collective);
- *   3. train the VAE runs: run r goes to rank r % size; each run's
- *      numbers come from its own seed alone, so they do not depend on
- *      the rank count; each finished run is written to the file at once;
+ *   3. train the VAE runs: a free rank takes the next pending run from a
+ *      shared counter (MPI-3 one-sided); each run's numbers come from its
+ *      own seed alone, so they do not depend on which rank trains it or
+ *      on the rank count; each finished run is written to the file at
+ *      once; with a stability target, rounds of seeds follow;
  *   4. gather every run's class centroids and distances on rank 0, which
  *      builds the consensus linkage and its stability figures;
  *   5. score every cut level by cross-validation: (level, fold) tasks
- *      spread over the ranks, the accuracies reduced to rank 0;
+ *      taken from the shared counter, the accuracies reduced to rank 0;
  *   6. write consensus and scores, mark the file complete, rename it.
  *
  * Errors that every rank sees alike (bad data, an existing output) are
