@@ -1,5 +1,7 @@
 /*
- * sweep: the distributed sweep, the only module that calls MPI.
+ * sweep: the distributed sweep, the one module that organises the ranks
+ * (results uses the communicator only to open the file and to agree on
+ * HDF5 outcomes; main only starts and ends MPI).
  *
  * Phases, every rank taking part in each:
  *   1. load and split the data (every rank reads the file itself);
