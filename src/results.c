@@ -86,7 +86,8 @@ static int results_agree(MPI_Comm comm, int rank, int status)
     return error_set("%s", text);
 }
 
-char *results_partial_path(const char *path)
+/* The temporary name of path: "<path>.partial"; caller frees. */
+static char *results_partial_path(const char *path)
 {
     size_t len = strlen(path) + sizeof ".partial";
     char *p = error_calloc(len, 1, "results file name");

@@ -318,11 +318,6 @@ void vae_free(vae_t *m)
     free(m);
 }
 
-vae_shape vae_get_shape(const vae_t *m)
-{
-    return m->s;
-}
-
 /* ---------------------------------------------------------------- */
 /* Blocks and named views */
 
@@ -334,11 +329,6 @@ size_t vae_param_count(const vae_t *m)
 double *vae_param_block(vae_t *m)
 {
     return m->params;
-}
-
-double *vae_grad_block(vae_t *m)
-{
-    return m->grads;
 }
 
 size_t vae_running_count(const vae_t *m)

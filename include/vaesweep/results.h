@@ -150,7 +150,4 @@ int results_finish(results_t *r);
  * for --resume.  NULL-safe.  Frees r. */
 void results_close(results_t *r);
 
-/* The temporary name used for path ("<path>.partial"); caller frees. */
-char *results_partial_path(const char *path);
-
 #endif

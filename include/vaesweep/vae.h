@@ -71,18 +71,14 @@ vae_t *vae_create(const vae_shape *s, int max_batch);
 /* Frees everything the model owns.  NULL is a no-op. */
 void vae_free(vae_t *m);
 
-/* The shape given at create. */
-vae_shape vae_get_shape(const vae_t *m);
-
 /* ---------------------------------------------------------------- */
 /* Blocks and named views.  Pointers stay valid until vae_free. */
 
-/* Whole blocks: parameters and gradients have vae_param_count values,
- * the running stats vae_running_count (mean then variance per
- * BatchNorm, in the order of vae_running_name). */
+/* Whole blocks: the parameters have vae_param_count values, the running
+ * stats vae_running_count (mean then variance per BatchNorm, in the
+ * order of vae_running_name). */
 size_t vae_param_count(const vae_t *m);
 double *vae_param_block(vae_t *m);
-double *vae_grad_block(vae_t *m);
 size_t vae_running_count(const vae_t *m);
 double *vae_running_block(vae_t *m);
 
